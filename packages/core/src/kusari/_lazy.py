@@ -1,0 +1,89 @@
+"""Names that other kusari distributions provide, resolved on first use."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from types import ModuleType
+from typing import Any
+
+__all__ = ["LAZY_NAMES", "require", "resolve"]
+
+# public name → (module, attribute or None for the module itself, distribution)
+LAZY_NAMES: dict[str, tuple[str, str | None, str]] = {
+    "links": ("kusari.links", None, "kusari-links"),
+    "Link": ("kusari.links", "Link", "kusari-links"),
+    "Chain": ("kusari.links", "Chain", "kusari-links"),
+    "ChainList": ("kusari.links", "ChainList", "kusari-links"),
+    "Sequential": ("kusari.links", "Sequential", "kusari-links"),
+    "optimizers": ("kusari.optimizers", None, "kusari-optimizers"),
+    "optimizer_hooks": ("kusari.optimizer_hooks", None, "kusari-optimizers"),
+    "Optimizer": ("kusari.optimizers", "Optimizer", "kusari-optimizers"),
+    "GradientMethod": ("kusari.optimizers", "GradientMethod", "kusari-optimizers"),
+    "UpdateRule": ("kusari.optimizers", "UpdateRule", "kusari-optimizers"),
+    "training": ("kusari.training", None, "kusari-training"),
+    "iterators": ("kusari.iterators", None, "kusari-training"),
+    "datasets": ("kusari.datasets", None, "kusari-training"),
+    "dataset": ("kusari.dataset", None, "kusari-training"),
+    # core's own modules, imported on first use to keep `import kusari` fast
+    "functions": ("kusari.functions", None, "kusari-core"),
+    "initializers": ("kusari.initializers", None, "kusari-core"),
+    "serializers": ("kusari.serializers", None, "kusari-core"),
+    "gradient_check": ("kusari.gradient_check", None, "kusari-core"),
+    "computational_graph": ("kusari.computational_graph", None, "kusari-core"),
+    "testing": ("kusari.testing", None, "kusari-core"),
+    "utils": ("kusari.utils", None, "kusari-core"),
+    "cuda": ("kusari.backends.cuda", None, "kusari-core"),
+    "function_hooks": ("kusari.function_hooks", None, "kusari-core"),
+    "link": ("kusari.link", None, "kusari-links"),
+    "optimizer": ("kusari.optimizer", None, "kusari-optimizers"),
+}
+
+
+def require(module: str, distribution: str, what: str) -> ModuleType:
+    """Import ``module`` or raise an ImportError naming the distribution to install.
+
+    A missing distribution and an installed-but-broken one get different messages.
+    """
+    try:
+        spec = importlib.util.find_spec(module)
+    except ModuleNotFoundError:
+        spec = None
+    if spec is None or (spec.origin is None and not _has_files(spec)):
+        # An empty namespace directory (left behind by an uninstall) is not a package.
+        raise ImportError(
+            f"{what} is provided by {distribution}, which is not installed: "
+            f"pip install {distribution}",
+            name=module,
+        )
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(
+            f"{what} is provided by {distribution}, which is installed but failed to import: "
+            f"{type(exc).__name__}: {exc}",
+            name=module,
+        ) from exc
+
+
+def _has_files(spec: Any) -> bool:
+    import os
+
+    for path in spec.submodule_search_locations or ():
+        try:
+            if any(name.endswith(".py") for name in os.listdir(path)):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def resolve(package: ModuleType, name: str) -> Any:
+    entry = LAZY_NAMES.get(name)
+    if entry is None:
+        raise AttributeError(f"module {package.__name__!r} has no attribute {name!r}")
+    module, attr, dist = entry
+    mod = require(module, dist, f"kusari.{name}")
+    value = mod if attr is None else getattr(mod, attr)
+    setattr(package, name, value)  # later lookups skip __getattr__
+    return value
