@@ -1,0 +1,3 @@
+"""evaluation functions."""
+
+__all__: list[str] = []
