@@ -31,16 +31,25 @@ def test_constant_fills_integer_arrays():
 
 
 def test_constant_shape_mismatch():
-    with pytest.raises(ValueError, match=r"Constant: fill_value of shape \(4,\) cannot fill an array of shape \(2, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Constant: fill_value of shape \(4,\) cannot fill an array of shape \(2, 3\)",
+    ):
         I.Constant(np.ones(4))(np.empty((2, 3)))
-    with pytest.raises(ValueError, match=r"fill_value of shape \(2, 3\) cannot fill an array of shape \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"fill_value of shape \(2, 3\) cannot fill an array of shape \(3,\)"
+    ):
         I.Constant(np.ones((2, 3)))(np.empty(3))
 
 
 def test_constant_bad_fill_value():
-    with pytest.raises(TypeError, match="Constant: fill_value must be a scalar or an array, got str"):
+    with pytest.raises(
+        TypeError, match="Constant: fill_value must be a scalar or an array, got str"
+    ):
         I.Constant("1")
-    with pytest.raises(TypeError, match="Constant: fill_value must be a scalar or an array, got dict"):
+    with pytest.raises(
+        TypeError, match="Constant: fill_value must be a scalar or an array, got dict"
+    ):
         I.Constant({})
 
 
@@ -48,9 +57,13 @@ def test_nan_needs_floats():
     a = np.zeros(2, np.float16)
     I.NaN()(a)
     assert np.isnan(a).all()
-    with pytest.raises(ValueError, match="NaN: cannot make nan in an array of dtype int32; use a floating dtype"):
+    with pytest.raises(
+        ValueError, match="NaN: cannot make nan in an array of dtype int32; use a floating dtype"
+    ):
         I.NaN(dtype=np.int32)
-    with pytest.raises(ValueError, match="NaN: cannot put nan into an array of dtype int64; use a floating dtype"):
+    with pytest.raises(
+        ValueError, match="NaN: cannot put nan into an array of dtype int64; use a floating dtype"
+    ):
         I.NaN()(np.zeros(2, np.int64))
 
 
@@ -76,7 +89,11 @@ def test_identity_matches_torch_eye():
 
 @pytest.mark.parametrize("shape", [(2, 3), (3,), (2, 2, 2)])
 def test_identity_needs_square_matrix(shape):
-    with pytest.raises(ValueError, match=r"Identity: expected a square 2-D array \(n, n\), got shape " + str(shape).replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(
+        ValueError,
+        match=r"Identity: expected a square 2-D array \(n, n\), got shape "
+        + str(shape).replace("(", r"\(").replace(")", r"\)"),
+    ):
         I.Identity()(np.empty(shape))
 
 
@@ -92,8 +109,15 @@ def test_generate_array_default_dtype_follows_config():
 def test_generate_array_dtype_sources():
     assert I.generate_array(I.Normal(dtype=np.float64), (2,), np).dtype == np.float64
     assert I.generate_array(I.Normal(), (2,), np, dtype=np.float16).dtype == np.float16
-    assert I.generate_array(I.Normal(np.float64 and 0.1, dtype="float64"), (2,), np, dtype=np.float64).dtype == np.float64
-    with pytest.raises(ValueError, match="generate_array: dtype float16 conflicts with the initializer's dtype float64 \\(Normal\\)"):
+    assert (
+        I.generate_array(I.Normal(0.1, dtype="float64"), (2,), np, dtype=np.float64).dtype
+        == np.float64
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"generate_array: dtype float16 conflicts with the initializer's dtype float64 "
+        r"\(Normal\)",
+    ):
         I.generate_array(I.Normal(dtype=np.float64), (2,), np, dtype=np.float16)
 
 
@@ -130,7 +154,10 @@ def test_get_initializer():
 
     assert I.get_initializer(fill) is fill
     assert I._get_initializer is I.get_initializer
-    with pytest.raises(TypeError, match="get_initializer: expected None, a scalar, an array or an initializer .* got str"):
+    with pytest.raises(
+        TypeError,
+        match="get_initializer: expected None, a scalar, an array or an initializer .* got str",
+    ):
         I.get_initializer("he")
 
 
@@ -162,7 +189,11 @@ def test_downsampling_filter_sums_to_one_and_single_output_channel():
 
 
 def test_sampling_filter_errors():
-    with pytest.raises(ValueError, match=r"UpsamplingDeconvFilter: the two channel axes must be equal .* got shape \(2, 3, 4, 4\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"UpsamplingDeconvFilter: the two channel axes must be equal .* "
+        r"got shape \(2, 3, 4, 4\)",
+    ):
         I.UpsamplingDeconvFilter()(np.empty((2, 3, 4, 4)))
     with pytest.raises(ValueError, match="DownsamplingConvFilter: expected a filter of shape"):
         I.DownsamplingConvFilter()(np.empty((2, 2)))

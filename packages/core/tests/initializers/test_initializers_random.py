@@ -19,9 +19,7 @@ def _fill(init, shape=BIG, dtype=np.float64):
     return a
 
 
-@pytest.mark.parametrize(
-    "shape", [(3, 4), (64, 3, 5, 5), (10, 7, 2, 3, 4), (5, 0), (1, 1)]
-)
+@pytest.mark.parametrize("shape", [(3, 4), (64, 3, 5, 5), (10, 7, 2, 3, 4), (5, 0), (1, 1)])
 def test_get_fans_matches_torch(shape):
     expected = torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))
     assert I.get_fans(shape) == expected
@@ -30,7 +28,11 @@ def test_get_fans_matches_torch(shape):
 
 @pytest.mark.parametrize("shape", [(), (5,)])
 def test_get_fans_needs_two_dims(shape):
-    with pytest.raises(ValueError, match=r"get_fans: .*at least 2 dimensions.*" + str(shape).replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(
+        ValueError,
+        match=r"get_fans: .*at least 2 dimensions.*"
+        + str(shape).replace("(", r"\(").replace(")", r"\)"),
+    ):
         I.get_fans(shape)
 
 
@@ -131,7 +133,9 @@ def test_bad_rng_is_a_type_error():
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
-@pytest.mark.parametrize("cls", [I.Normal, I.LeCunNormal, I.GlorotUniform, I.HeNormal, I.Orthogonal])
+@pytest.mark.parametrize(
+    "cls", [I.Normal, I.LeCunNormal, I.GlorotUniform, I.HeNormal, I.Orthogonal]
+)
 def test_float_dtypes(dtype, cls):
     a = _fill(cls(dtype=dtype, rng=np.random.default_rng(0)), (40, 50), dtype)
     assert a.dtype == dtype and np.isfinite(a).all() and a.std() > 0
@@ -139,15 +143,23 @@ def test_float_dtypes(dtype, cls):
 
 
 def test_dtype_mismatch_names_both():
-    with pytest.raises(ValueError, match=r"HeNormal: expected an array of dtype float16 .* got float32 with shape \(2, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"HeNormal: expected an array of dtype float16 .* got float32 with shape \(2, 3\)",
+    ):
         I.HeNormal(dtype=np.float16)(np.empty((2, 3), np.float32))
 
 
 @pytest.mark.parametrize("cls", [I.Normal, I.Uniform, I.LeCunNormal, I.GlorotUniform, I.Orthogonal])
 def test_integer_dtype_is_refused(cls):
-    with pytest.raises(ValueError, match=f"{cls.__name__}: dtype must be a floating type .* got int32"):
+    with pytest.raises(
+        ValueError, match=f"{cls.__name__}: dtype must be a floating type .* got int32"
+    ):
         cls(dtype=np.int32)
-    with pytest.raises(ValueError, match=f"{cls.__name__}: random initial values need a floating array .* got int64"):
+    with pytest.raises(
+        ValueError,
+        match=f"{cls.__name__}: random initial values need a floating array .* got int64",
+    ):
         cls()(np.zeros((3, 3), dtype=np.int64))
 
 
@@ -163,13 +175,17 @@ def test_bad_scale(scale):
 
 
 def test_bad_fan_option():
-    with pytest.raises(ValueError, match="HeNormal: fan_option must be 'fan_in' or 'fan_out', got 'fan'"):
+    with pytest.raises(
+        ValueError, match="HeNormal: fan_option must be 'fan_in' or 'fan_out', got 'fan'"
+    ):
         I.HeNormal(fan_option="fan")
     with pytest.raises(ValueError, match="HeUniform: fan_option"):
         I.HeUniform(fan_option=None)
 
 
-@pytest.mark.parametrize("cls", [I.LeCunNormal, I.GlorotNormal, I.HeNormal, I.LeCunUniform, I.HeUniform])
+@pytest.mark.parametrize(
+    "cls", [I.LeCunNormal, I.GlorotNormal, I.HeNormal, I.LeCunUniform, I.HeUniform]
+)
 def test_fan_initializers_need_two_dims(cls):
     with pytest.raises(ValueError, match=rf"{cls.__name__}: get_fans: .*got \(7,\)"):
         cls()(np.empty(7))
@@ -223,7 +239,9 @@ def test_orthogonal_modes_refuse_wrong_shapes(mode, shape, words):
         I.Orthogonal(mode=mode)(np.empty(shape))
 
 
-@pytest.mark.parametrize("mode, shape", [("projection", (3, 5)), ("embedding", (5, 3)), ("basis", (4, 2, 2))])
+@pytest.mark.parametrize(
+    "mode, shape", [("projection", (3, 5)), ("embedding", (5, 3)), ("basis", (4, 2, 2))]
+)
 def test_orthogonal_modes_accept_right_shapes(mode, shape):
     I.Orthogonal(mode=mode)(np.empty(shape))
 
@@ -231,5 +249,7 @@ def test_orthogonal_modes_accept_right_shapes(mode, shape):
 def test_orthogonal_errors():
     with pytest.raises(ValueError, match="Orthogonal: mode must be one of 'auto'.* got 'square'"):
         I.Orthogonal(mode="square")
-    with pytest.raises(ValueError, match=r"Orthogonal: the array to fill must be non-empty, got shape \(0, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"Orthogonal: the array to fill must be non-empty, got shape \(0, 3\)"
+    ):
         I.Orthogonal()(np.empty((0, 3)))

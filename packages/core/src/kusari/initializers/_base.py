@@ -104,7 +104,9 @@ class Initializer:
         >>> class Twos(initializers.Initializer):
         ...     def __call__(self, array):
         ...         array[...] = 2
-        >>> a = np.empty(3, dtype=np.float32); Twos()(a); a
+        >>> a = np.empty(3, dtype=np.float32)
+        >>> Twos()(a)
+        >>> a
         array([2., 2., 2.], dtype=float32)
     """
 
@@ -184,8 +186,7 @@ def get_fans(shape: Sequence[int]) -> tuple[int, int]:
         raise ValueError(f"get_fans: shape must be a tuple, got {type(shape).__name__} {shape!r}")
     if len(shape) < 2:
         raise ValueError(
-            "get_fans: shape must have at least 2 dimensions (out, in, ...), "
-            f"got {tuple(shape)}"
+            f"get_fans: shape must have at least 2 dimensions (out, in, ...), got {tuple(shape)}"
         )
     receptive = math.prod(int(k) for k in shape[2:])
     return int(shape[1]) * receptive, int(shape[0]) * receptive
@@ -217,7 +218,11 @@ def generate_array(
         array([1., 1.], dtype=float32)
     """
     init_dtype = getattr(initializer, "dtype", None)
-    if dtype is not None and init_dtype is not None and numpy.dtype(dtype) != numpy.dtype(init_dtype):
+    if (
+        dtype is not None
+        and init_dtype is not None
+        and numpy.dtype(dtype) != numpy.dtype(init_dtype)
+    ):
         raise ValueError(
             f"generate_array: dtype {numpy.dtype(dtype)} conflicts with the "
             f"initializer's dtype {numpy.dtype(init_dtype)} ({type(initializer).__name__})"

@@ -31,7 +31,9 @@ class Identity(Initializer):
 
     Example:
         >>> import numpy as np
-        >>> a = np.empty((2, 2), dtype=np.float32); Identity(3)(a); a
+        >>> a = np.empty((2, 2), dtype=np.float32)
+        >>> Identity(3)(a)
+        >>> a
         array([[3., 0.],
                [0., 3.]], dtype=float32)
     """
@@ -44,9 +46,7 @@ class Identity(Initializer):
         self._check_dtype(array)
         shape = tuple(array.shape)
         if len(shape) != 2 or shape[0] != shape[1]:
-            raise ValueError(
-                f"Identity: expected a square 2-D array (n, n), got shape {shape}"
-            )
+            raise ValueError(f"Identity: expected a square 2-D array (n, n), got shape {shape}")
         xp = _xp_of(array)
         array[...] = 0
         xp.fill_diagonal(array, self.scale)
@@ -61,7 +61,9 @@ class Constant(Initializer):
 
     Example:
         >>> import numpy as np
-        >>> a = np.empty((2, 3), dtype=np.float32); Constant([1, 2, 3])(a); a
+        >>> a = np.empty((2, 3), dtype=np.float32)
+        >>> Constant([1, 2, 3])(a)
+        >>> a
         array([[1., 2., 3.],
                [1., 2., 3.]], dtype=float32)
     """
@@ -75,10 +77,16 @@ class Constant(Initializer):
                 f"got {type(fill_value).__name__}"
             )
         if isinstance(fill_value, numpy.ndarray) and fill_value.dtype.hasobject:
-            raise TypeError(f"{type(self).__name__}: fill_value must be numeric, got an object array")
+            raise TypeError(
+                f"{type(self).__name__}: fill_value must be numeric, got an object array"
+            )
         self.fill_value = fill_value
         super().__init__(dtype)
-        if self.dtype is not None and not _is_float_dtype(self.dtype) and _has_non_finite(fill_value):
+        if (
+            self.dtype is not None
+            and not _is_float_dtype(self.dtype)
+            and _has_non_finite(fill_value)
+        ):
             raise ValueError(
                 f"{type(self).__name__}: cannot make {fill_value!r} in an array of dtype "
                 f"{self.dtype}; use a floating dtype"
@@ -127,7 +135,9 @@ class Zero(Constant):
 
     Example:
         >>> import numpy as np
-        >>> a = np.ones(2); Zero()(a); a
+        >>> a = np.ones(2)
+        >>> Zero()(a)
+        >>> a
         array([0., 0.])
     """
 
@@ -143,7 +153,9 @@ class One(Constant):
 
     Example:
         >>> import numpy as np
-        >>> a = np.zeros(2); One()(a); a
+        >>> a = np.zeros(2)
+        >>> One()(a)
+        >>> a
         array([1., 1.])
     """
 
@@ -159,7 +171,9 @@ class NaN(Constant):
 
     Example:
         >>> import numpy as np
-        >>> a = np.zeros(2); NaN()(a); a
+        >>> a = np.zeros(2)
+        >>> NaN()(a)
+        >>> a
         array([nan, nan])
     """
 

@@ -31,7 +31,8 @@ class Normal(Initializer):
 
     Example:
         >>> import numpy as np
-        >>> a = np.empty((100, 100)); Normal(2.0, rng=np.random.default_rng(0))(a)
+        >>> a = np.empty((100, 100))
+        >>> Normal(2.0, rng=np.random.default_rng(0))(a)
         >>> round(float(a.std()), 1)
         2.0
     """
@@ -60,7 +61,8 @@ class LeCunNormal(Initializer):
 
     Example:
         >>> import numpy as np
-        >>> w = np.empty((400, 100)); LeCunNormal(rng=np.random.default_rng(0))(w)
+        >>> w = np.empty((400, 100))
+        >>> LeCunNormal(rng=np.random.default_rng(0))(w)
         >>> round(float(w.std()), 2)  # sqrt(1 / 100)
         0.1
     """
@@ -89,7 +91,8 @@ class GlorotNormal(Initializer):
 
     Example:
         >>> import numpy as np
-        >>> w = np.empty((300, 100)); GlorotNormal(rng=np.random.default_rng(0))(w)
+        >>> w = np.empty((300, 100))
+        >>> GlorotNormal(rng=np.random.default_rng(0))(w)
         >>> round(float(w.std()), 2)  # sqrt(2 / 400)
         0.07
     """
@@ -125,7 +128,8 @@ class HeNormal(Initializer):
 
     Example:
         >>> import numpy as np
-        >>> w = np.empty((100, 200)); HeNormal(rng=np.random.default_rng(0))(w)
+        >>> w = np.empty((100, 200))
+        >>> HeNormal(rng=np.random.default_rng(0))(w)
         >>> round(float(w.std()), 2)  # sqrt(2 / 200)
         0.1
     """

@@ -39,7 +39,8 @@ class Orthogonal(Initializer):
 
     Example:
         >>> import numpy as np
-        >>> w = np.empty((3, 5)); Orthogonal(1.0, rng=np.random.default_rng(0))(w)
+        >>> w = np.empty((3, 5))
+        >>> Orthogonal(1.0, rng=np.random.default_rng(0))(w)
         >>> np.allclose(w @ w.T, np.eye(3))
         True
     """
@@ -76,7 +77,11 @@ class Orthogonal(Initializer):
             raise ValueError(
                 f"Orthogonal: cannot make an orthogonal {self.mode} for shape {shape}: read "
                 f"as {rows} vectors of dimension {cols}"
-                + (", more vectors than dimensions" if cols < rows else ", fewer vectors than dimensions")
+                + (
+                    ", more vectors than dimensions"
+                    if cols < rows
+                    else ", fewer vectors than dimensions"
+                )
             )
         a = _to_host(source.normal(size=(rows, cols)))
         wide = cols > rows

@@ -66,7 +66,9 @@ class UpsamplingDeconvFilter(_SamplingFilter):
 
     Example:
         >>> import numpy as np
-        >>> w = np.empty((1, 1, 4, 4)); UpsamplingDeconvFilter()(w); w[0, 0, 0]
+        >>> w = np.empty((1, 1, 4, 4))
+        >>> UpsamplingDeconvFilter()(w)
+        >>> w[0, 0, 0]
         array([0.0625, 0.1875, 0.1875, 0.0625])
     """
 
@@ -80,7 +82,9 @@ class DownsamplingConvFilter(_SamplingFilter):
 
     Example:
         >>> import numpy as np
-        >>> w = np.empty((2, 2, 3, 3)); DownsamplingConvFilter()(w); float(w[0, 0].sum())
+        >>> w = np.empty((2, 2, 3, 3))
+        >>> DownsamplingConvFilter()(w)
+        >>> float(w[0, 0].sum())
         1.0
     """
 

@@ -50,7 +50,8 @@ class Uniform(Initializer):
 
     Example:
         >>> import numpy as np
-        >>> a = np.empty(1000); Uniform(0.5, rng=np.random.default_rng(0))(a)
+        >>> a = np.empty(1000)
+        >>> Uniform(0.5, rng=np.random.default_rng(0))(a)
         >>> bool(a.min() >= -0.5 and a.max() <= 0.5)
         True
     """
@@ -77,7 +78,8 @@ class LeCunUniform(_FanUniform):
 
     Example:
         >>> import numpy as np
-        >>> w = np.empty((3, 12)); LeCunUniform(rng=np.random.default_rng(0))(w)
+        >>> w = np.empty((3, 12))
+        >>> LeCunUniform(rng=np.random.default_rng(0))(w)
         >>> bool(abs(w).max() <= 0.5)  # sqrt(3 / 12)
         True
     """
@@ -96,7 +98,8 @@ class GlorotUniform(_FanUniform):
 
     Example:
         >>> import numpy as np
-        >>> w = np.empty((12, 12)); GlorotUniform(rng=np.random.default_rng(0))(w)
+        >>> w = np.empty((12, 12))
+        >>> GlorotUniform(rng=np.random.default_rng(0))(w)
         >>> bool(abs(w).max() <= 0.5)  # sqrt(6 / 24)
         True
     """
@@ -116,7 +119,8 @@ class HeUniform(_FanUniform):
 
     Example:
         >>> import numpy as np
-        >>> w = np.empty((3, 24)); HeUniform(rng=np.random.default_rng(0))(w)
+        >>> w = np.empty((3, 24))
+        >>> HeUniform(rng=np.random.default_rng(0))(w)
         >>> bool(abs(w).max() <= 0.5)  # sqrt(6 / 24)
         True
     """
