@@ -76,8 +76,12 @@ class FunctionNode:
     # -- forward ------------------------------------------------------------------------
     def apply(self, inputs: Sequence[Any]) -> tuple[Variable, ...]:
         """Run forward on ``inputs`` (Variables or arrays) and return output Variables."""
-        in_vars = [x if isinstance(x, Variable) else _constant(x, self) for x in inputs]
-        in_data = tuple([v._data for v in in_vars])
+        # The hot path: every line here runs once per operation.
+        try:
+            in_data = tuple([x._data for x in inputs])
+        except AttributeError:  # some inputs are bare arrays
+            inputs = [x if isinstance(x, Variable) else _constant(x, self) for x in inputs]
+            in_data = tuple([x._data for x in inputs])
         if len(in_data) > 1:
             t0 = type(in_data[0])
             for a in in_data:
@@ -92,7 +96,7 @@ class FunctionNode:
             outputs = _fix_outputs(self, outputs)
         for y in outputs:
             if type(y) is not _ndarray:
-                outputs = _fix_output_arrays(self, outputs, in_data)
+                outputs = _fix_output_arrays(self, outputs)
                 break
         if config.debug:
             _check_nan(self, outputs)
@@ -100,43 +104,50 @@ class FunctionNode:
             for hook in _hooks.values():
                 hook.forward_postprocess(self, in_data)
 
-        if config.enable_backprop and any([v._requires_grad for v in in_vars]):
-            rank = 0
-            nodes = []
-            for v in in_vars:
-                n = v._node
-                if n is None:
-                    n = v.node
-                nodes.append(n)
-                if n.rank > rank:
-                    rank = n.rank
-            rank += 1
-            self.rank = rank
-            self.inputs = tuple(nodes)
+        requires_grad = False
+        for x in inputs:
+            if x._requires_grad:
+                requires_grad = True
+                break
+        if not (requires_grad and config.enable_backprop):
             ret = []
-            out_refs = []
             for y in outputs:
-                v = _new_variable(y)
-                n = v._node = _new_node(self, rank, y)
-                out_refs.append(_wref(n))
+                v = _object_new(Variable)
+                v._data = y
+                v._node = None
+                v._requires_grad = requires_grad
                 ret.append(v)
-            self.outputs = tuple(out_refs)
-            idx = self._input_indexes_to_retain
-            if idx is None:
-                pass
-            else:
-                for i in idx:
-                    nodes[i].data = in_data[i]
-            idx = self._output_indexes_to_retain
-            if idx is not None:
-                self._retained_output_data = tuple([outputs[i] for i in idx])
             return tuple(ret)
-        requires_grad = any([v._requires_grad for v in in_vars])
+
+        rank = 0
+        nodes = []
+        for x in inputs:
+            n = x._node
+            if n is None:
+                n = x.node
+            nodes.append(n)
+            if n.rank > rank:
+                rank = n.rank
+        rank += 1
+        self.rank = rank
+        self.inputs = tuple(nodes)
         ret = []
+        out_refs = []
         for y in outputs:
-            v = _new_variable(y)
-            v._requires_grad = requires_grad
+            v = _object_new(Variable)
+            v._data = y
+            v._requires_grad = True
+            n = v._node = _new_node(self, rank, y)
+            out_refs.append(_wref(n))
             ret.append(v)
+        self.outputs = tuple(out_refs)
+        idx = self._input_indexes_to_retain
+        if idx is not None:
+            for i in idx:
+                nodes[i].data = in_data[i]
+        idx = self._output_indexes_to_retain
+        if idx is not None:
+            self._retained_output_data = tuple([outputs[i] for i in idx])
         return tuple(ret)
 
     def forward(self, inputs: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -168,6 +179,12 @@ class FunctionNode:
         )
 
     # -- retention ----------------------------------------------------------------------
+    #: Optional fast path: ``backward_arrays(target_input_indexes, grad_outputs)`` on bare
+    #: arrays (None for missing gradients), returning arrays. Used instead of
+    #: :meth:`backward` when no double backprop is requested; hot ops define it, and their
+    #: tests check it against the Variable-level backward.
+    backward_arrays = None
+
     def retain_inputs(self, indexes: Iterable[int]) -> None:
         """Keep these inputs' arrays for backward (call from forward)."""
         self._input_indexes_to_retain = tuple(indexes)
@@ -246,8 +263,7 @@ def _fix_outputs(func: FunctionNode, outputs: Any) -> tuple[Any, ...]:
     raise TypeError(f"{func.label}.forward must return a tuple of arrays; got {type(outputs).__name__}")
 
 
-def _fix_output_arrays(func: FunctionNode, outputs: tuple[Any, ...], in_data: tuple[Any, ...]):
-    xp = None
+def _fix_output_arrays(func: FunctionNode, outputs: tuple[Any, ...]) -> tuple[Any, ...]:
     fixed = []
     for y in outputs:
         if type(y) is not _ndarray:
@@ -258,7 +274,6 @@ def _fix_output_arrays(func: FunctionNode, outputs: tuple[Any, ...], in_data: tu
                     f"{func.label}.forward returned {type(y).__name__}; expected arrays"
                 )
         fixed.append(y)
-    del xp
     return tuple(fixed)
 
 
@@ -303,36 +318,49 @@ def _backward_main(roots: list[tuple[VariableNode, Variable]], retain_grad: bool
     Leaves accumulate into their ``grad_var`` (Chainer semantics) unless ``targets`` is
     given, in which case the gradients of the target nodes are returned instead and no
     variable is touched.
+
+    Without double backprop, gradients travel as bare arrays and a node's
+    :meth:`FunctionNode.backward_arrays` (when it has one) is used instead of its
+    Variable-level backward: no graph is built, so wrapping every intermediate gradient
+    in a Variable would be pure overhead.
     """
-    grads: dict[VariableNode, Variable] = {}
+    double = enable_double_backprop
+    if double:
+        def wrap(g: Any) -> Any:
+            return g
+
+        def unwrap(g: Any) -> Any:
+            return g
+    else:
+        wrap = _new_variable
+
+        def unwrap(g: Any) -> Any:
+            return g._data
+
+    grads: dict[VariableNode, Any] = {}
     heap: list[tuple[int, int, FunctionNode]] = []
     seen: set[int] = set()
     counter = 0
     target_set = None if targets is None else set(targets)
-    collected: dict[VariableNode, Variable] = {}
+    collected: dict[VariableNode, Any] = {}
     # Arrays already handed to a leaf; a second leaf getting the same array gets a copy,
     # so in-place optimizer hooks on one gradient never change another.
     given: set[int] = {id(g._data) for _, g in roots}
-    double = enable_double_backprop
-
-    def add(a: Variable | None, b: Variable) -> Variable:
-        if a is None:
-            return b
-        if double:
-            return a + b
-        return _new_variable(a._data + b._data)
 
     for node, g in roots:
+        g = unwrap(g)
         if target_set is not None and node in target_set:
-            collected[node] = add(collected.get(node), g)
-        grads[node] = add(grads.get(node), g)
+            prev = collected.get(node)
+            collected[node] = g if prev is None else prev + g
+        prev = grads.get(node)
+        grads[node] = g if prev is None else prev + g
         f = node.creator
         if f is not None and id(f) not in seen:
             seen.add(id(f))
             heapq.heappush(heap, (-f.rank, counter, f))
             counter += 1
 
-    with using_config("enable_backprop", enable_double_backprop):
+    with using_config("enable_backprop", double):
         while heap:
             func = heapq.heappop(heap)[2]
             gys = []
@@ -343,7 +371,7 @@ def _backward_main(roots: list[tuple[VariableNode, Variable]], retain_grad: bool
                 if gy is not None:
                     any_grad = True
                     if retain_grad:
-                        n.grad_var = gy
+                        n.grad_var = wrap(gy)
                 gys.append(gy)
             if not any_grad:
                 continue
@@ -351,10 +379,19 @@ def _backward_main(roots: list[tuple[VariableNode, Variable]], retain_grad: bool
             target_idx = tuple([i for i, x in enumerate(in_nodes) if x.requires_grad])
             if not target_idx:
                 continue
+            gys = tuple(gys)
             if _hooks:
                 for hook in _hooks.values():
-                    hook.backward_preprocess(func, (), tuple(gys))
-            gxs = func.backward(target_idx, tuple(gys))
+                    hook.backward_preprocess(func, (), gys)
+            fast = None if double else func.backward_arrays
+            if fast is not None:
+                gxs = fast(target_idx, gys)
+            elif double:
+                gxs = func.backward(target_idx, gys)
+            else:
+                gxs = func.backward(target_idx, tuple([None if g is None else _new_variable(g)
+                                                       for g in gys]))
+                gxs = [g._data if isinstance(g, Variable) else g for g in gxs]
             if len(gxs) != len(target_idx):
                 if len(gxs) != len(in_nodes):
                     raise ValueError(
@@ -365,35 +402,40 @@ def _backward_main(roots: list[tuple[VariableNode, Variable]], retain_grad: bool
             for i, gx in zip(target_idx, gxs):
                 if gx is None:
                     continue
-                if not isinstance(gx, Variable):
+                if double and not isinstance(gx, Variable):
                     gx = _new_variable(gx)
                 x = in_nodes[i]
                 if target_set is not None and x in target_set:
-                    collected[x] = add(collected.get(x), gx)
+                    prev = collected.get(x)
+                    collected[x] = gx if prev is None else prev + gx
                 c = x.creator
                 if c is None:
                     if target_set is not None:
                         continue
                     prev = x.grad_var
                     if prev is None:
-                        if id(gx._data) in given:
-                            gx = _new_variable(gx._data.copy()) if not double else gx * 1
-                        given.add(id(gx._data))
-                        x.grad_var = gx
+                        data = gx._data if double else gx
+                        if id(data) in given:
+                            gx = gx * 1 if double else data.copy()
+                        given.add(id(gx._data if double else gx))
+                        x.grad_var = wrap(gx)
                     else:
-                        x.grad_var = add(prev, gx)
+                        x.grad_var = prev + gx if double else _new_variable(prev._data + gx)
                     if loss_scale is not None:
                         x._loss_scale = loss_scale
                     continue
-                grads[x] = add(grads.get(x), gx)
+                prev = grads.get(x)
+                grads[x] = gx if prev is None else prev + gx
                 if id(c) not in seen:
                     seen.add(id(c))
                     heapq.heappush(heap, (-c.rank, counter, c))
                     counter += 1
             if _hooks:
                 for hook in _hooks.values():
-                    hook.backward_postprocess(func, (), tuple(gys))
-    return collected
+                    hook.backward_postprocess(func, (), gys)
+    if double:
+        return collected
+    return {n: _new_variable(g) for n, g in collected.items()}
 
 
 def _unchain_backward(node: VariableNode) -> None:

@@ -8,7 +8,7 @@ from kusari.backend import get_array_module
 from kusari.function_node import FunctionNode
 from kusari.variable import Variable
 
-__all__ = ["BroadcastTo", "SumTo", "broadcast_to", "broadcast", "sum_to"]
+__all__ = ["BroadcastTo", "SumTo", "broadcast_to", "broadcast", "sum_to", "sum_to_array"]
 
 
 def _shape_str(shape: Any) -> str:
@@ -35,6 +35,18 @@ class BroadcastTo(FunctionNode):
         return sum_to(grad_outputs[0], self._in_shape),
 
 
+def sum_to_array(x: Any, shape: tuple[int, ...]) -> Any:
+    """Array-level :func:`sum_to` (no graph): sum ``x`` down to ``shape``."""
+    if x.shape == shape:
+        return x
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1
+    )
+    y = x.sum(axis=axes, keepdims=True) if axes else x
+    return y.reshape(shape) if lead else y
+
+
 class SumTo(FunctionNode):
     def __init__(self, shape: tuple[int, ...]) -> None:
         self._shape = tuple(shape)
@@ -59,6 +71,10 @@ class SumTo(FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         return broadcast_to(grad_outputs[0], self._in_shape),
+
+    def backward_arrays(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        return get_array_module(gy).broadcast_to(gy, self._in_shape),
 
 
 def broadcast_to(x: Any, shape: Any) -> Variable:

@@ -50,6 +50,9 @@ class GetItem(FunctionNode):
     def backward(self, indexes, grad_outputs):
         return GetItemGrad(self.slices, self._in_shape).apply(grad_outputs)
 
+    def backward_arrays(self, indexes, grad_outputs):
+        return GetItemGrad(self.slices, self._in_shape).forward(grad_outputs)
+
 
 class GetItemGrad(FunctionNode):
     def __init__(self, slices: Any, in_shape: tuple[int, ...]) -> None:

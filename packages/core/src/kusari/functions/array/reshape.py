@@ -28,6 +28,9 @@ class Reshape(FunctionNode):
     def backward(self, indexes, grad_outputs):
         return reshape(grad_outputs[0], self._in_shape),
 
+    def backward_arrays(self, indexes, grad_outputs):
+        return grad_outputs[0].reshape(self._in_shape),
+
 
 def reshape(x: Any, shape: Any) -> Variable:
     """Return ``x`` with a new shape (one entry may be -1).

@@ -36,6 +36,11 @@ class Transpose(FunctionNode):
         inv = None if axes is None else tuple(numpy.argsort([a % len(axes) for a in axes]))
         return Transpose(inv).apply(grad_outputs)
 
+    def backward_arrays(self, indexes, grad_outputs):
+        axes = self.axes
+        inv = None if axes is None else tuple(numpy.argsort([a % len(axes) for a in axes]))
+        return grad_outputs[0].transpose(inv),
+
 
 def transpose(x: Any, axes: Any = None) -> Variable:
     """Permute the axes of ``x`` (reverse them when ``axes`` is None).

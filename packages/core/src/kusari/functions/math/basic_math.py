@@ -32,6 +32,14 @@ def _sum_to(gy: Variable, shape: tuple[int, ...]) -> Variable:
     return sum_to(gy, shape)
 
 
+def _sum_to_array(gy: Any, shape: tuple[int, ...]) -> Any:
+    if gy.shape == shape:
+        return gy
+    from kusari.functions.array.broadcast import sum_to_array
+
+    return sum_to_array(gy, shape)
+
+
 def _check_dtypes(label: str, a: Any, b: Any) -> None:
     if a.dtype != b.dtype:
         raise TypeError(
@@ -52,6 +60,10 @@ class Add(FunctionNode):
         gy, = grad_outputs
         return tuple(_sum_to(gy, self.shapes[i]) for i in indexes)
 
+    def backward_arrays(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        return tuple([_sum_to_array(gy, self.shapes[i]) for i in indexes])
+
 
 class AddConstant(FunctionNode):
     def __init__(self, value: Any) -> None:
@@ -67,6 +79,9 @@ class AddConstant(FunctionNode):
         return (y if y.dtype == x.dtype else y.astype(x.dtype)),
 
     def backward(self, indexes, grad_outputs):
+        return grad_outputs
+
+    def backward_arrays(self, indexes, grad_outputs):
         return grad_outputs
 
 
@@ -85,6 +100,11 @@ class Sub(FunctionNode):
             out.append(_sum_to(gy, self.shapes[0]) if i == 0 else -_sum_to(gy, self.shapes[1]))
         return tuple(out)
 
+    def backward_arrays(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        return tuple([_sum_to_array(gy, self.shapes[0]) if i == 0
+                      else -_sum_to_array(gy, self.shapes[1]) for i in indexes])
+
 
 class SubFromConstant(FunctionNode):
     def __init__(self, value: Any) -> None:
@@ -100,6 +120,9 @@ class SubFromConstant(FunctionNode):
         return (y if y.dtype == x.dtype else y.astype(x.dtype)),
 
     def backward(self, indexes, grad_outputs):
+        return -grad_outputs[0],
+
+    def backward_arrays(self, indexes, grad_outputs):
         return -grad_outputs[0],
 
 
@@ -122,6 +145,13 @@ class Mul(FunctionNode):
                 out.append(_sum_to(gy * a, b.shape))
         return tuple(out)
 
+    def backward_arrays(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        a = self.inputs[0].data
+        b = self.inputs[1].data
+        return tuple([_sum_to_array(gy * b, a.shape) if i == 0 else _sum_to_array(gy * a, b.shape)
+                      for i in indexes])
+
 
 class MulConstant(FunctionNode):
     def __init__(self, value: Any) -> None:
@@ -137,6 +167,9 @@ class MulConstant(FunctionNode):
         return (y if y.dtype == x.dtype else y.astype(x.dtype)),
 
     def backward(self, indexes, grad_outputs):
+        return grad_outputs[0] * self.value,
+
+    def backward_arrays(self, indexes, grad_outputs):
         return grad_outputs[0] * self.value,
 
 
@@ -159,6 +192,14 @@ class Div(FunctionNode):
             else:
                 out.append(_sum_to(-ga * a / b, b.shape))
         return tuple(out)
+
+    def backward_arrays(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        a = self.inputs[0].data
+        b = self.inputs[1].data
+        ga = gy / b
+        return tuple([_sum_to_array(ga, a.shape) if i == 0 else _sum_to_array(-ga * a / b, b.shape)
+                      for i in indexes])
 
 
 class DivFromConstant(FunctionNode):
@@ -229,6 +270,17 @@ class PowVarConst(FunctionNode):
             return gy,
         return gy * (x ** (v - 1) * v),
 
+    def backward_arrays(self, indexes, grad_outputs):
+        x = self.inputs[0].data
+        gy = grad_outputs[0]
+        v = self.value
+        if v == 2:
+            return gy * (x * 2.0),
+        if v == 1:
+            return gy,
+        g = gy * (x ** (v - 1) * v)
+        return (g if g.dtype == x.dtype else g.astype(x.dtype)),
+
 
 class PowConstVar(FunctionNode):
     def __init__(self, value: Any) -> None:
@@ -258,6 +310,9 @@ class Neg(FunctionNode):
         return -inputs[0],
 
     def backward(self, indexes, grad_outputs):
+        return -grad_outputs[0],
+
+    def backward_arrays(self, indexes, grad_outputs):
         return -grad_outputs[0],
 
 

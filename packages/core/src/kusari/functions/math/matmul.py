@@ -63,6 +63,29 @@ class MatMul(FunctionNode):
         return tuple(out)
 
 
+    def backward_arrays(self, indexes, grad_outputs):
+        from kusari.functions.array.broadcast import sum_to_array
+
+        a = self.inputs[0].data
+        b = self.inputs[1].data
+        gy = grad_outputs[0]
+        out = []
+        for i in indexes:
+            if i == 0:
+                bt = b if self.transb else _swap(b)
+                ga = gy @ bt
+                if self.transa:
+                    ga = _swap(ga)
+                out.append(sum_to_array(ga, a.shape))
+            else:
+                at = a if self.transa else _swap(a)
+                gb = at @ gy
+                if self.transb:
+                    gb = _swap(gb)
+                out.append(sum_to_array(gb, b.shape))
+        return tuple(out)
+
+
 def matmul(a: Any, b: Any, transa: bool = False, transb: bool = False) -> Variable:
     """Matrix product of ``a`` and ``b`` (NumPy ``matmul`` semantics, 1-D operands included).
 
