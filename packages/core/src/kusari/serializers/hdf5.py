@@ -43,7 +43,8 @@ def _h5py(owner: str) -> Any:
         import h5py
     except ImportError as exc:
         raise ImportError(
-            f'{owner} needs h5py, which is not installed.\nhelp: pip install "kusari-core[hdf5]"'
+            f"{owner} needs h5py, which could not be imported ({exc}).\n"
+            'help: pip install "kusari-core[hdf5]"'
         ) from exc
     return h5py
 
