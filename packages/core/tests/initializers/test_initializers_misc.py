@@ -199,3 +199,17 @@ def test_sampling_filter_errors():
         I.DownsamplingConvFilter()(np.empty((2, 2)))
     with pytest.raises(ValueError, match="interpolation must be 'linear', got 'cubic'"):
         I.UpsamplingDeconvFilter("cubic")
+
+
+def test_parameter_initialization_is_seed_reproducible():
+    import kusari
+
+    np.random.seed(7)
+    p = kusari.Parameter(I.HeNormal(), (5, 4))
+    np.random.seed(7)
+    expected = np.random.normal(loc=0.0, scale=np.sqrt(2 / 4), size=(5, 4)).astype(np.float32)
+    np.testing.assert_array_equal(p.array, expected)
+    lazy = kusari.Parameter(I.Constant(3.0))
+    assert lazy.array is None
+    lazy.initialize((2,))
+    np.testing.assert_array_equal(lazy.array, np.full(2, 3.0, np.float32))
