@@ -178,6 +178,7 @@ def test_scalar_type_checks():
     assert d("i", 0.0) == 3.0 and type(d("i", 0.0)) is float
     assert d("i", np.int32(0)) == 3 and type(d("i", np.int32(0))) is np.int32
     assert d("s", "") == "hi"
+    assert NpzDeserializer({"b": np.asarray("é".encode())})("b", "") == "é"
     with pytest.raises(
         TypeError, match=r"cannot load 'f' from <dict> into a int: the file holds shape"
     ):

@@ -143,7 +143,7 @@ def _copy_into(owner: str, key: str, where: str, target: Any, loaded: numpy.ndar
 
 
 # Python scalar type -> dtype kinds it may be loaded from without losing meaning.
-_SCALAR_KINDS = {bool: "b", int: "biu", float: "biuf", complex: "biufc", str: "U", bytes: "S"}
+_SCALAR_KINDS = {bool: "b", int: "biu", float: "biuf", complex: "biufc", str: "US", bytes: "S"}
 
 
 def _to_scalar(owner: str, key: str, where: str, value: Any, loaded: numpy.ndarray) -> Any:
@@ -158,7 +158,10 @@ def _to_scalar(owner: str, key: str, where: str, value: Any, loaded: numpy.ndarr
             f"{owner}: cannot load {key!r} from {where} into a {type(value).__name__}: "
             f"the file holds {_shape_dtype(loaded)}"
         )
-    return convert(loaded.reshape(())[()])
+    item = loaded.reshape(())[()]
+    if convert is str and isinstance(item, bytes):  # text saved as bytes (Python 2 era)
+        return item.decode("utf-8")
+    return convert(item)
 
 
 def assign(owner: str, key: str, where: str, value: Any, loaded: Any) -> Any:
