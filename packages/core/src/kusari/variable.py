@@ -401,12 +401,12 @@ class Variable:
     # -- repr ---------------------------------------------------------------------------
     def __repr__(self) -> str:
         name = self.name
-        body = repr(self._data) if self._data is not None else "None"
-        if body.startswith("array("):
-            body = body[len("array(") : -1]
-            body = body.replace("\n      ", "\n" + " " * (len("variable(") + (len(name) + 1 if name else 0)))
-        head = f"variable {name}" if name else "variable"
-        return f"{head}({body})"
+        prefix = f"variable {name}(" if name else "variable("
+        data = self._data
+        if data is None:
+            return prefix + "None)"
+        host = data if type(data) is _ndarray else _registry.backend_of(data).to_host(data)
+        return prefix + numpy.array2string(host, separator=", ", prefix=prefix) + ")"
 
     def __str__(self) -> str:
         name = self.name

@@ -216,20 +216,20 @@ def backend_of_type(t: type) -> Backend | None:
     if t in _NOT_ARRAY_TYPES:
         return None
     backend = None
-    if issubclass(t, (numpy.ndarray, numpy.generic)):
-        backend = get_backend("numpy")
-    else:
+    if t is not numpy.ndarray:
         discover()
         for rec in list(_state.records.values()):
-            if _type_name_matches(t, rec.array_type_names):
+            if rec.name != "numpy" and _type_name_matches(t, rec.array_type_names):
                 candidate = _load(rec)
-                if t in candidate.array_types or any(issubclass(t, a) for a in candidate.array_types):
+                if any(issubclass(t, a) for a in candidate.array_types):
                     backend = candidate
                     break
-        if backend is None:
-            name = _state.pm.hook.kusari_claim_array_type(array_type=t)
-            if name is not None:
-                backend = get_backend(name)
+    if backend is None and issubclass(t, (numpy.ndarray, numpy.generic)):
+        backend = get_backend("numpy")
+    if backend is None:
+        name = _state.pm.hook.kusari_claim_array_type(array_type=t)
+        if name is not None:
+            backend = get_backend(name)
     _state.by_type[t] = backend
     return backend
 

@@ -379,9 +379,7 @@ def _add(self: Variable, other: Any) -> Variable:
     v = _const(self, other, "+")
     if v is NotImplemented:
         return NotImplemented
-    if type(v) is _ndarray or hasattr(v, "shape"):
-        if v.dtype != self.dtype:
-            _check_dtypes("Add", self, v)
+    if hasattr(v, "shape") and not isinstance(v, numpy.generic):
         return Add().apply((self, v))[0]
     return AddConstant(v).apply((self,))[0]
 
