@@ -84,6 +84,13 @@ def resolve(package: ModuleType, name: str) -> Any:
         raise AttributeError(f"module {package.__name__!r} has no attribute {name!r}")
     module, attr, dist = entry
     mod = require(module, dist, f"kusari.{name}")
-    value = mod if attr is None else getattr(mod, attr)
+    try:
+        value = mod if attr is None else getattr(mod, attr)
+    except AttributeError:
+        raise ImportError(
+            f"kusari.{name} should be provided by {dist}, but the installed {module} has no "
+            f"{attr!r} (mismatched versions?): pip install --upgrade {dist}",
+            name=module,
+        ) from None
     setattr(package, name, value)  # later lookups skip __getattr__
     return value

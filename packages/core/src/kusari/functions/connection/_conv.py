@@ -30,6 +30,9 @@ __all__ = [
 
 #: Target size of one batch chunk's patch matrix (bytes); about one core's L2 cache.
 COL_CHUNK_BYTES = 2 << 20
+#: The stride-1 adjoint runs as a convolution with the flipped kernel from this many
+#: input channels on; below it col2im wins (a GEMM with few output rows is a GEMV).
+FLIP_MIN_CHANNELS = 16
 
 
 def pair(value: Any, name: str, fn: str, minimum: int = 0) -> tuple[int, int]:
@@ -216,6 +219,14 @@ def conv2d_backward_data(gy: Any, W: Any, hw: tuple[int, int], stride: tuple[int
     gy3 = gy.reshape(n, g, og, lo) if g > 1 else gy.reshape(n, o, lo)
     if kh == kw == 1 and sy == sx == 1 and ph == pw == 0 and (oh, ow) == (h, w):
         return xp.matmul(wt, gy3).reshape(n, c, h, w)
+    qh, qw = (kh - 1) * dy - ph, (kw - 1) * dx - pw
+    if FLIP_MIN_CHANNELS <= c and sy == sx == 1 and qh >= 0 and qw >= 0 and (oh + 2 * qh - (kh - 1) * dy,
+                                                  ow + 2 * qw - (kw - 1) * dx) == (h, w):
+        # Stride 1: the adjoint is a plain convolution of gy with the flipped, transposed
+        # kernel (im2col + GEMM), cheaper than col2im's kh*kw scattered additions.
+        wf = W.reshape(g, og, cg, kh, kw).swapaxes(1, 2)[:, :, :, ::-1, ::-1]
+        wf = wf.reshape(c, og, kh, kw)
+        return conv2d_forward(gy, wf, (1, 1), (qh, qw), dilate, g, False)
     buf = xp.zeros((n, c, max(_need(oh, kh, sy, dy), h + ph), max(_need(ow, kw, sx, dx), w + pw)),
                    dtype=gy.dtype)
     step = _chunk(n, k * g * lo * gy.itemsize)

@@ -11,9 +11,6 @@ from kusari.variable import Variable
 
 __all__ = ["Sum", "Cumsum", "sum", "cumsum"]
 
-_builtin_sum = sum
-
-
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
     """``shape`` with the reduced axes set to 1 (the ``keepdims=True`` shape)."""
     if axes is None:
@@ -118,5 +115,3 @@ def cumsum(x: Any, axis: int | None = None) -> Variable:
         raise TypeError(f"cumsum: expected axis to be None or an int, got {axis!r}")
     return Cumsum(normalize_axis("cumsum", int(axis), x.ndim)).apply((x,))[0]
 
-
-del _builtin_sum
