@@ -9,7 +9,7 @@ Example:
     >>> import numpy as np
     >>> import kusari
     >>> x = kusari.Variable(np.array([5], dtype=np.float32))
-    >>> y = x ** 2 - 2 * x + 1
+    >>> y = x**2 - 2 * x + 1
     >>> y.backward()
     >>> x.grad
     array([8.], dtype=float32)
@@ -21,12 +21,12 @@ from pkgutil import extend_path
 # into this namespace, possibly from other sys.path entries (editable installs).
 __path__ = extend_path(__path__, __name__)
 
-from typing import Any  # noqa: E402
+from typing import Any
 
-from kusari import _lazy  # noqa: E402
-from kusari._version import __version__  # noqa: E402
-from kusari.backend import get_device, get_device_from_array, using_device  # noqa: E402
-from kusari.configuration import (  # noqa: E402
+from kusari import _lazy
+from kusari._version import __version__
+from kusari.backend import get_device, get_device_from_array, using_device
+from kusari.configuration import (
     config,
     force_backprop_mode,
     get_dtype,
@@ -36,9 +36,9 @@ from kusari.configuration import (  # noqa: E402
     set_debug,
     using_config,
 )
-from kusari.function import Function, FunctionAdapter  # noqa: E402
-from kusari.function_node import FunctionHook, FunctionNode, backward, grad  # noqa: E402
-from kusari.reporter import (  # noqa: E402
+from kusari.function import Function, FunctionAdapter
+from kusari.function_node import FunctionHook, FunctionNode, backward, grad
+from kusari.reporter import (
     DictSummary,
     Reporter,
     Summary,
@@ -46,16 +46,39 @@ from kusari.reporter import (  # noqa: E402
     report,
     report_scope,
 )
-from kusari.variable import Parameter, Variable, VariableNode, as_array, as_variable  # noqa: E402
+from kusari.variable import Parameter, Variable, VariableNode, as_array, as_variable
 
 __all__ = [
     "__version__",
-    "Variable", "VariableNode", "Parameter", "as_variable", "as_array",
-    "FunctionNode", "Function", "FunctionAdapter", "FunctionHook", "backward", "grad",
-    "config", "global_config", "using_config", "no_backprop_mode", "force_backprop_mode",
-    "get_dtype", "is_debug", "set_debug",
-    "Reporter", "report", "report_scope", "get_current_reporter", "Summary", "DictSummary",
-    "get_device", "get_device_from_array", "using_device", "print_runtime_info",
+    "Variable",
+    "VariableNode",
+    "Parameter",
+    "as_variable",
+    "as_array",
+    "FunctionNode",
+    "Function",
+    "FunctionAdapter",
+    "FunctionHook",
+    "backward",
+    "grad",
+    "config",
+    "global_config",
+    "using_config",
+    "no_backprop_mode",
+    "force_backprop_mode",
+    "get_dtype",
+    "is_debug",
+    "set_debug",
+    "Reporter",
+    "report",
+    "report_scope",
+    "get_current_reporter",
+    "Summary",
+    "DictSummary",
+    "get_device",
+    "get_device_from_array",
+    "using_device",
+    "print_runtime_info",
     *_lazy.LAZY_NAMES,
 ]
 

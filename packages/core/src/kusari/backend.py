@@ -2,7 +2,7 @@
 
 Example:
     >>> import numpy as np, kusari
-    >>> kusari.get_device('@numpy')
+    >>> kusari.get_device("@numpy")
     <Device @numpy>
     >>> kusari.backend.get_array_module(np.zeros(3)) is np
     True
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 
-from kusari.backends._base import Backend, Device  # noqa: E402  (re-exported)
+from kusari.backends._base import Backend, Device
 
 _local = threading.local()
 
@@ -87,7 +87,9 @@ def _device_of_backend(name: str, index: int | None, spec: Any) -> Device:
         raise ValueError(f"kusari.get_device({spec!r}): {exc}") from None
     ok, reason = backend.available()
     if not ok:
-        raise RuntimeError(f"kusari.get_device({spec!r}): backend {name!r} is unavailable: {reason}")
+        raise RuntimeError(
+            f"kusari.get_device({spec!r}): backend {name!r} is unavailable: {reason}"
+        )
     return backend.get_device(index)
 
 

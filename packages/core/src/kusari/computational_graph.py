@@ -3,10 +3,10 @@
 Example:
     >>> import numpy as np, kusari
     >>> from kusari.computational_graph import build_computational_graph
-    >>> x = kusari.Variable(np.ones(2, np.float32), name='x')
+    >>> x = kusari.Variable(np.ones(2, np.float32), name="x")
     >>> y = x * 2 + 1
     >>> g = build_computational_graph([y])
-    >>> 'digraph graphname' in g.dump()
+    >>> "digraph graphname" in g.dump()
     True
 """
 
@@ -40,19 +40,28 @@ class ComputationalGraph:
         edges: ``(head, tail)`` pairs in the direction of the forward computation.
     """
 
-    def __init__(self, nodes: list[Any], edges: list[tuple[Any, Any]],
-                 variable_style: Mapping[str, Any] | None = None,
-                 function_style: Mapping[str, Any] | None = None, rankdir: str = "TB",
-                 remove_variable: bool = False, show_name: bool = True) -> None:
+    def __init__(
+        self,
+        nodes: list[Any],
+        edges: list[tuple[Any, Any]],
+        variable_style: Mapping[str, Any] | None = None,
+        function_style: Mapping[str, Any] | None = None,
+        rankdir: str = "TB",
+        remove_variable: bool = False,
+        show_name: bool = True,
+    ) -> None:
         self.nodes = nodes
         self.edges = edges
-        self.variable_style = dict(_DEFAULT_VARIABLE_STYLE if variable_style is None
-                                   else variable_style)
-        self.function_style = dict(_DEFAULT_FUNCTION_STYLE if function_style is None
-                                   else function_style)
+        self.variable_style = dict(
+            _DEFAULT_VARIABLE_STYLE if variable_style is None else variable_style
+        )
+        self.function_style = dict(
+            _DEFAULT_FUNCTION_STYLE if function_style is None else function_style
+        )
         if rankdir not in ("TB", "BT", "LR", "RL"):
-            raise ValueError(f"build_computational_graph: rankdir must be TB, BT, LR or RL; "
-                             f"got {rankdir!r}")
+            raise ValueError(
+                f"build_computational_graph: rankdir must be TB, BT, LR or RL; got {rankdir!r}"
+            )
         self.rankdir = rankdir
         self.remove_variable = remove_variable
         self.show_name = show_name
@@ -79,18 +88,22 @@ class ComputationalGraph:
         lines.append("}")
         return "\n".join(lines) + "\n"
 
-    def dump(self, format: str = "dot") -> str:  # noqa: A002 - Chainer's keyword
+    def dump(self, format: str = "dot") -> str:
         """The graph as text; only ``'dot'`` (Graphviz) is supported."""
         if format != "dot":
             raise NotImplementedError(f"ComputationalGraph.dump: format {format!r}; only 'dot'")
         return self._to_dot()
 
 
-def build_computational_graph(outputs: Iterable[Any], remove_split: bool = True,
-                              variable_style: Mapping[str, Any] | None = None,
-                              function_style: Mapping[str, Any] | None = None,
-                              rankdir: str = "TB", remove_variable: bool = False,
-                              show_name: bool = True) -> ComputationalGraph:
+def build_computational_graph(
+    outputs: Iterable[Any],
+    remove_split: bool = True,
+    variable_style: Mapping[str, Any] | None = None,
+    function_style: Mapping[str, Any] | None = None,
+    rankdir: str = "TB",
+    remove_variable: bool = False,
+    show_name: bool = True,
+) -> ComputationalGraph:
     """Collect the graph that produced ``outputs`` by walking creators backward.
 
     Args:
@@ -139,5 +152,6 @@ def build_computational_graph(outputs: Iterable[Any], remove_split: bool = True,
             if isinstance(h, VariableNode) and id(h) in producers:
                 fedges.append((producers[id(h)], t))
         nodes, edges = fnodes, list(dict.fromkeys(fedges))
-    return ComputationalGraph(nodes, edges, variable_style, function_style, rankdir,
-                              remove_variable, show_name)
+    return ComputationalGraph(
+        nodes, edges, variable_style, function_style, rankdir, remove_variable, show_name
+    )

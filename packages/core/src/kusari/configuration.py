@@ -108,7 +108,7 @@ def using_config(name: str, value: Any, config: _LocalConfig = config) -> Iterat
 
     Example:
         >>> import kusari
-        >>> with kusari.using_config('train', False):
+        >>> with kusari.using_config("train", False):
         ...     kusari.config.train
         False
     """

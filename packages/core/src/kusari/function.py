@@ -30,12 +30,15 @@ class Function:
         >>> import numpy as np, kusari
         >>> class Double(kusari.Function):
         ...     def forward(self, inputs):
-        ...         return inputs[0] * 2,
+        ...         return (inputs[0] * 2,)
+        ...
         ...     def backward(self, inputs, grad_outputs):
-        ...         return grad_outputs[0] * 2,
+        ...         return (grad_outputs[0] * 2,)
         >>> x = kusari.Variable(np.array([1.0, 2.0]))
         >>> y = Double()(x)
-        >>> y.grad = np.ones(2); y.backward(); x.grad
+        >>> y.grad = np.ones(2)
+        ... y.backward()
+        ... x.grad
         array([2., 2.])
     """
 
@@ -83,10 +86,14 @@ class Function:
             return self.backward_cpu(inputs, grad_outputs)
         return self.backward_gpu(inputs, grad_outputs)
 
-    def backward_cpu(self, inputs: tuple[Any, ...], grad_outputs: tuple[Any, ...]) -> tuple[Any, ...]:
+    def backward_cpu(
+        self, inputs: tuple[Any, ...], grad_outputs: tuple[Any, ...]
+    ) -> tuple[Any, ...]:
         raise NotImplementedError(f"{self.label}: backward is not implemented")
 
-    def backward_gpu(self, inputs: tuple[Any, ...], grad_outputs: tuple[Any, ...]) -> tuple[Any, ...]:
+    def backward_gpu(
+        self, inputs: tuple[Any, ...], grad_outputs: tuple[Any, ...]
+    ) -> tuple[Any, ...]:
         raise NotImplementedError(f"{self.label}: backward_gpu is not implemented")
 
     def retain_inputs(self, indexes: Any) -> None:
@@ -122,8 +129,9 @@ class FunctionAdapter(FunctionNode):
         outputs = self._function.forward(inputs)
         return tuple(outputs)
 
-    def backward(self, target_input_indexes: tuple[int, ...],
-                 grad_outputs: tuple[Variable | None, ...]) -> tuple[Variable | None, ...]:
+    def backward(
+        self, target_input_indexes: tuple[int, ...], grad_outputs: tuple[Variable | None, ...]
+    ) -> tuple[Variable | None, ...]:
         idx = self._input_indexes_to_retain or ()
         in_data = [None] * len(self.inputs)
         for i in idx:
@@ -146,7 +154,7 @@ class FunctionAdapter(FunctionNode):
                 g = numpy.asarray(g)
             if config.enable_backprop:
                 # Double backprop asked for: mark the result as a dead end that explains itself.
-                v, = _NotTwiceDifferentiable(self.label).apply(
+                (v,) = _NotTwiceDifferentiable(self.label).apply(
                     [g] + [gy for gy in grad_outputs if gy is not None]
                 )
             else:
@@ -168,4 +176,3 @@ class _NotTwiceDifferentiable(FunctionNode):
             f"double backprop through it is not supported.\n"
             f"help: rewrite it as a kusari.FunctionNode whose backward uses kusari.functions"
         )
-

@@ -54,12 +54,13 @@ class FunctionNode:
         >>> class Square(kusari.FunctionNode):
         ...     def forward(self, inputs):
         ...         self.retain_inputs((0,))
-        ...         return inputs[0] ** 2,
+        ...         return (inputs[0] ** 2,)
+        ...
         ...     def backward(self, indexes, grad_outputs):
-        ...         x, = self.get_retained_inputs()
-        ...         return 2 * x * grad_outputs[0],
+        ...         (x,) = self.get_retained_inputs()
+        ...         return (2 * x * grad_outputs[0],)
         >>> x = kusari.Variable(np.array([3.0]))
-        >>> y, = Square().apply((x,))
+        >>> (y,) = Square().apply((x,))
         >>> y.backward()
         >>> x.grad
         array([6.])
@@ -167,8 +168,9 @@ class FunctionNode:
     def forward_gpu(self, inputs: tuple[Any, ...]) -> tuple[Any, ...]:
         raise NotImplementedError(f"{self.label}: forward_gpu is not implemented")
 
-    def backward(self, target_input_indexes: tuple[int, ...],
-                 grad_outputs: tuple[Variable | None, ...]) -> tuple[Variable | None, ...]:
+    def backward(
+        self, target_input_indexes: tuple[int, ...], grad_outputs: tuple[Variable | None, ...]
+    ) -> tuple[Variable | None, ...]:
         """Return gradients (Variables or None) for the inputs in ``target_input_indexes``.
 
         Return either one entry per target index or one per input. ``grad_outputs``
@@ -260,7 +262,9 @@ def _constant(x: Any, func: FunctionNode) -> Variable:
 def _fix_outputs(func: FunctionNode, outputs: Any) -> tuple[Any, ...]:
     if isinstance(outputs, list):
         return tuple(outputs)
-    raise TypeError(f"{func.label}.forward must return a tuple of arrays; got {type(outputs).__name__}")
+    raise TypeError(
+        f"{func.label}.forward must return a tuple of arrays; got {type(outputs).__name__}"
+    )
 
 
 def _fix_output_arrays(func: FunctionNode, outputs: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -289,8 +293,10 @@ def _check_same_backend(func: FunctionNode, in_data: tuple[Any, ...]) -> None:
     if len(seen) > 1:
         from kusari.backend import get_device_from_array
 
-        where = ", ".join(f"{get_device_from_array(a).name} ({type(a).__module__}."
-                          f"{type(a).__name__})" for a in seen.values())
+        where = ", ".join(
+            f"{get_device_from_array(a).name} ({type(a).__module__}.{type(a).__name__})"
+            for a in seen.values()
+        )
         raise ValueError(
             f"{func.label}: inputs live on different backends: {where}.\n"
             f"help: move them to one device first, e.g. kusari.get_device('@numpy').send(x) "
@@ -310,9 +316,13 @@ def _check_nan(func: FunctionNode, outputs: tuple[Any, ...]) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def _backward_main(roots: list[tuple[VariableNode, Variable]], retain_grad: bool,
-                   enable_double_backprop: bool, loss_scale: float | None,
-                   targets: Sequence[VariableNode] | None = None) -> dict[VariableNode, Variable]:
+def _backward_main(
+    roots: list[tuple[VariableNode, Variable]],
+    retain_grad: bool,
+    enable_double_backprop: bool,
+    loss_scale: float | None,
+    targets: Sequence[VariableNode] | None = None,
+) -> dict[VariableNode, Variable]:
     """Propagate gradients from ``roots`` (node, gradient pairs) through the graph.
 
     Leaves accumulate into their ``grad_var`` (Chainer semantics) unless ``targets`` is
@@ -326,6 +336,7 @@ def _backward_main(roots: list[tuple[VariableNode, Variable]], retain_grad: bool
     """
     double = enable_double_backprop
     if double:
+
         def wrap(g: Any) -> Any:
             return g
 
@@ -389,14 +400,16 @@ def _backward_main(roots: list[tuple[VariableNode, Variable]], retain_grad: bool
             elif double:
                 gxs = func.backward(target_idx, gys)
             else:
-                gxs = func.backward(target_idx, tuple([None if g is None else _new_variable(g)
-                                                       for g in gys]))
+                gxs = func.backward(
+                    target_idx, tuple([None if g is None else _new_variable(g) for g in gys])
+                )
                 gxs = [g._data if isinstance(g, Variable) else g for g in gxs]
             if len(gxs) != len(target_idx):
                 if len(gxs) != len(in_nodes):
                     raise ValueError(
                         f"{func.label}.backward returned {len(gxs)} gradients; expected "
-                        f"{len(target_idx)} (one per target index) or {len(in_nodes)} (one per input)"
+                        f"{len(target_idx)} (one per target index) or {len(in_nodes)} "
+                        f"(one per input)"
                     )
                 gxs = [gxs[i] for i in target_idx]
             for i, gx in zip(target_idx, gxs):
@@ -452,8 +465,9 @@ def _unchain_backward(node: VariableNode) -> None:
         n.unchain()
 
 
-def backward(outputs: Sequence[Variable], grad_outputs: Sequence[Any] | None = None,
-             **kwargs: Any) -> None:
+def backward(
+    outputs: Sequence[Variable], grad_outputs: Sequence[Any] | None = None, **kwargs: Any
+) -> None:
     """Backpropagate from several outputs at once (gradients are summed where paths meet).
 
     Args:
@@ -492,16 +506,24 @@ def _initial_grad(y: Variable, gy: Any, where: str, loss_scale: float | None) ->
     elif not isinstance(gy, Variable):
         gy = _new_variable(gy)
     if gy.shape != y.shape:
-        raise ValueError(f"{where}: gradient shape {gy.shape} does not match output shape {y.shape}")
+        raise ValueError(
+            f"{where}: gradient shape {gy.shape} does not match output shape {y.shape}"
+        )
     if loss_scale is not None:
         gy = _new_variable(gy.array * loss_scale)
     return gy
 
 
-def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
-         grad_outputs: Sequence[Any] | None = None, grad_inputs: Sequence[Any] | None = None,
-         set_grad: bool = False, retain_grad: bool = False,
-         enable_double_backprop: bool = False, loss_scale: float | None = None) -> list[Any]:
+def grad(
+    outputs: Sequence[Variable],
+    inputs: Sequence[Variable],
+    grad_outputs: Sequence[Any] | None = None,
+    grad_inputs: Sequence[Any] | None = None,
+    set_grad: bool = False,
+    retain_grad: bool = False,
+    enable_double_backprop: bool = False,
+    loss_scale: float | None = None,
+) -> list[Any]:
     """Gradients of ``outputs`` with respect to ``inputs``, without touching ``.grad``.
 
     Args:
@@ -520,7 +542,7 @@ def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
     Example:
         >>> import numpy as np, kusari
         >>> x = kusari.Variable(np.array([2.0]))
-        >>> gx, = kusari.grad([x ** 3], [x])
+        >>> (gx,) = kusari.grad([x**3], [x])
         >>> gx.array
         array([12.])
     """
@@ -528,8 +550,10 @@ def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
         raise TypeError("kusari.grad: outputs and inputs must be lists or tuples of Variables")
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
-    roots = [(y.node, _initial_grad(y, gy, "kusari.grad", loss_scale))
-             for y, gy in zip(outputs, grad_outputs)]
+    roots = [
+        (y.node, _initial_grad(y, gy, "kusari.grad", loss_scale))
+        for y, gy in zip(outputs, grad_outputs)
+    ]
     nodes = [x.node for x in inputs]
     got = _backward_main(roots, retain_grad, enable_double_backprop, loss_scale, targets=nodes)
     result = [got.get(n) for n in nodes]

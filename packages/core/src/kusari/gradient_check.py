@@ -28,8 +28,9 @@ class NondifferentiableError(Exception):
     """The function is not differentiable at the checked point (one-sided slopes differ)."""
 
 
-def assert_allclose(x: Any, y: Any, atol: float = 1e-5, rtol: float = 1e-4,
-                    verbose: bool = True) -> None:
+def assert_allclose(
+    x: Any, y: Any, atol: float = 1e-5, rtol: float = 1e-4, verbose: bool = True
+) -> None:
     """Assert two arrays (or Variables) are equal within ``atol + rtol * |y|``, elementwise."""
     x = _host(x)
     y = _host(y)
@@ -49,10 +50,16 @@ def _host(a: Any) -> Any:
     return to_cpu(a)
 
 
-def numerical_grad(f: Callable[[], Sequence[Any]], inputs: Sequence[Any],
-                   grad_outputs: Sequence[Any], eps: float = 1e-3,
-                   detect_nondifferentiable: bool = False, diff_atol: float = 0,
-                   diff_rtol: float = 1e-2, center_outputs: Any = None) -> list[Any]:
+def numerical_grad(
+    f: Callable[[], Sequence[Any]],
+    inputs: Sequence[Any],
+    grad_outputs: Sequence[Any],
+    eps: float = 1e-3,
+    detect_nondifferentiable: bool = False,
+    diff_atol: float = 0,
+    diff_rtol: float = 1e-2,
+    center_outputs: Any = None,
+) -> list[Any]:
     """Central-difference gradients of ``sum(f() * grad_outputs)`` w.r.t. each input array.
 
     ``f`` reads the arrays in ``inputs`` (which are perturbed in place, element by element,
@@ -75,7 +82,7 @@ def numerical_grad(f: Callable[[], Sequence[Any]], inputs: Sequence[Any],
     Example:
         >>> import numpy as np
         >>> x = np.array([1.0, 2.0])
-        >>> numerical_grad(lambda: (x ** 2,), [x], [np.ones(2)])[0].round(6)
+        >>> numerical_grad(lambda: (x**2,), [x], [np.ones(2)])[0].round(6)
         array([2., 4.])
     """
     grads = []
@@ -126,10 +133,20 @@ def _random_like(a: Any, rng: numpy.random.Generator) -> Any:
     return numpy.asarray(d, dtype=a.dtype)
 
 
-def check_backward(func: Callable[..., Any], x_data: Any, y_grad: Any, params: Sequence[Any] = (),
-                   eps: float = 1e-3, atol: float = 1e-5, rtol: float = 1e-4,
-                   no_grads: Sequence[bool] | None = None, dtype: Any = None,
-                   detect_nondifferentiable: bool = False, *, rng: Any = None) -> None:
+def check_backward(
+    func: Callable[..., Any],
+    x_data: Any,
+    y_grad: Any,
+    params: Sequence[Any] = (),
+    eps: float = 1e-3,
+    atol: float = 1e-5,
+    rtol: float = 1e-4,
+    no_grads: Sequence[bool] | None = None,
+    dtype: Any = None,
+    detect_nondifferentiable: bool = False,
+    *,
+    rng: Any = None,
+) -> None:
     """Check ``func``'s backward against a numerical gradient.
 
     Args:
@@ -204,7 +221,8 @@ def check_backward(func: Callable[..., Any], x_data: Any, y_grad: Any, params: S
         directions = [_random_like(t.array, rng) for t in targets]
         analytic_dot = sum(
             float((g.array.astype(numpy.float64) * d).sum())
-            for g, d in zip(analytic, directions) if g is not None
+            for g, d in zip(analytic, directions)
+            if g is not None
         )
         base = [t.array.copy() for t in targets]
 
@@ -243,11 +261,22 @@ def check_backward(func: Callable[..., Any], x_data: Any, y_grad: Any, params: S
             p.array = a
 
 
-def check_double_backward(func: Callable[..., Any], x_data: Any, y_grad: Any, x_grad_grad: Any,
-                          params: Sequence[Any] = (), params_grad_grad: Sequence[Any] = (),
-                          eps: float = 1e-3, atol: float = 1e-4, rtol: float = 1e-3,
-                          no_grads: Sequence[bool] | None = None, dtype: Any = None,
-                          detect_nondifferentiable: bool = False, *, rng: Any = None) -> None:
+def check_double_backward(
+    func: Callable[..., Any],
+    x_data: Any,
+    y_grad: Any,
+    x_grad_grad: Any,
+    params: Sequence[Any] = (),
+    params_grad_grad: Sequence[Any] = (),
+    eps: float = 1e-3,
+    atol: float = 1e-4,
+    rtol: float = 1e-3,
+    no_grads: Sequence[bool] | None = None,
+    dtype: Any = None,
+    detect_nondifferentiable: bool = False,
+    *,
+    rng: Any = None,
+) -> None:
     """Check the second-order gradient of ``func`` numerically.
 
     It checks the backward of the first-order gradient function
@@ -298,12 +327,24 @@ def check_double_backward(func: Callable[..., Any], x_data: Any, y_grad: Any, x_
             out.append(g)
         return tuple(out)
 
-    ggs = [g for g, skip in zip(x_grad_grad, no_grads) if not skip] if len(x_grad_grad) == n_x \
+    ggs = (
+        [g for g, skip in zip(x_grad_grad, no_grads) if not skip]
+        if len(x_grad_grad) == n_x
         else list(x_grad_grad)
+    )
     ggs += list(params_grad_grad)
     if len(ggs) != sum(not s for s in no_grads) + n_p:
         raise ValueError("check_double_backward: x_grad_grad/params_grad_grad do not match inputs")
-    check_backward(first_order, tuple(x_data) + tuple(y_grad), tuple(ggs), params=params,
-                   eps=eps, atol=atol, rtol=rtol,
-                   no_grads=list(no_grads) + [False] * len(y_grad), dtype=dtype,
-                   detect_nondifferentiable=detect_nondifferentiable, rng=rng)
+    check_backward(
+        first_order,
+        tuple(x_data) + tuple(y_grad),
+        tuple(ggs),
+        params=params,
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        no_grads=list(no_grads) + [False] * len(y_grad),
+        dtype=dtype,
+        detect_nondifferentiable=detect_nondifferentiable,
+        rng=rng,
+    )

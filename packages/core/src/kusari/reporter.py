@@ -40,7 +40,7 @@ class Reporter:
         >>> reporter = kusari.Reporter()
         >>> observation = {}
         >>> with reporter.scope(observation):
-        ...     kusari.report({'loss': 0.5})
+        ...     kusari.report({"loss": 0.5})
         >>> observation
         {'loss': 0.5}
     """
@@ -204,5 +204,5 @@ class DictSummary:
         stored = serializer("_names", ",".join(names) if names else "")
         if isinstance(stored, numpy.ndarray):
             stored = str(stored)
-        for name in (stored.split(",") if stored else []):
+        for name in stored.split(",") if stored else []:
             self._summaries.setdefault(name, Summary()).serialize(serializer["_summaries"][name])

@@ -33,5 +33,3 @@ def size_of_shape(shape: tuple[int, ...]) -> int:
     for s in shape:
         size *= int(s)
     return size
-
-

@@ -31,11 +31,27 @@ class VariableNode:
         data: The array, only while a function retains it for backward.
     """
 
-    __slots__ = ("creator", "rank", "grad_var", "requires_grad", "name", "data", "_loss_scale",
-                 "shape", "dtype", "__weakref__")
+    __slots__ = (
+        "creator",
+        "rank",
+        "grad_var",
+        "requires_grad",
+        "name",
+        "data",
+        "_loss_scale",
+        "shape",
+        "dtype",
+        "__weakref__",
+    )
 
-    def __init__(self, creator: Any = None, requires_grad: bool = True, name: str | None = None,
-                 shape: tuple[int, ...] | None = None, dtype: Any = None):
+    def __init__(
+        self,
+        creator: Any = None,
+        requires_grad: bool = True,
+        name: str | None = None,
+        shape: tuple[int, ...] | None = None,
+        dtype: Any = None,
+    ):
         self.shape = shape
         self.dtype = dtype
         self.creator = creator
@@ -70,7 +86,8 @@ class VariableNode:
         self.rank = 0
 
     def __repr__(self) -> str:
-        return f"<VariableNode {self.name or ''} creator={type(self.creator).__name__ if self.creator else None}>"
+        creator = type(self.creator).__name__ if self.creator else None
+        return f"<VariableNode {self.name or ''} creator={creator}>"
 
 
 def _check_array(array: Any, what: str) -> None:
@@ -80,8 +97,11 @@ def _check_array(array: Any, what: str) -> None:
         raise TypeError(
             f"{what}: expected an array (numpy.ndarray or an installed backend's array) or None; "
             f"got {type(array).__module__}.{type(array).__qualname__}"
-            + ("\nhelp: wrap scalars with numpy.asarray(x, dtype=numpy.float32)"
-               if isinstance(array, (int, float, numpy.generic)) else "")
+            + (
+                "\nhelp: wrap scalars with numpy.asarray(x, dtype=numpy.float32)"
+                if isinstance(array, (int, float, numpy.generic))
+                else ""
+            )
         )
 
 
@@ -109,7 +129,7 @@ class Variable:
         >>> import numpy as np
         >>> from kusari import Variable
         >>> x = Variable(np.array([5], dtype=np.float32))
-        >>> y = x ** 2 - 2 * x + 1
+        >>> y = x**2 - 2 * x + 1
         >>> y.backward()
         >>> x.grad
         array([8.], dtype=float32)
@@ -120,8 +140,14 @@ class Variable:
     __array_ufunc__ = None
     __array_priority__ = 200
 
-    def __init__(self, data: Any = None, *, name: str | None = None, grad: Any = None,
-                 requires_grad: bool = True) -> None:
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        name: str | None = None,
+        grad: Any = None,
+        requires_grad: bool = True,
+    ) -> None:
         if data is not None and type(data) is not _ndarray:
             _check_array(data, "Variable")
         self._data = data
@@ -141,8 +167,12 @@ class Variable:
         if node is None:
             data = self._data
             node = self._node = VariableNode(
-                None, self._requires_grad, None,
-                None if data is None else data.shape, None if data is None else data.dtype)
+                None,
+                self._requires_grad,
+                None,
+                None if data is None else data.shape,
+                None if data is None else data.dtype,
+            )
         return node
 
     @property
@@ -305,8 +335,9 @@ class Variable:
         """Fill the gradient with zeros (deprecated in Chainer; prefer :meth:`cleargrad`)."""
         import warnings
 
-        warnings.warn("Variable.zerograd is deprecated; use cleargrad", DeprecationWarning,
-                      stacklevel=2)
+        warnings.warn(
+            "Variable.zerograd is deprecated; use cleargrad", DeprecationWarning, stacklevel=2
+        )
         if self._data is None:
             return
         g = self.grad
@@ -327,8 +358,12 @@ class Variable:
         mine = self.grad
         self.grad = g.copy() if mine is None else mine + g
 
-    def backward(self, retain_grad: bool = False, enable_double_backprop: bool = False,
-                 loss_scale: float | None = None) -> None:
+    def backward(
+        self,
+        retain_grad: bool = False,
+        enable_double_backprop: bool = False,
+        loss_scale: float | None = None,
+    ) -> None:
         """Backpropagate from this variable to every leaf of its graph.
 
         Args:
@@ -427,7 +462,6 @@ class Variable:
         )
 
     __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _not_comparable
-
 
     # -- operators (implemented in kusari.functions.math.basic_math) ---------------------
     def __add__(self, other: Any) -> Variable:
@@ -568,9 +602,11 @@ class Parameter(Variable):
         if self.update_rule is not None:
             self.update_rule.update(self)
 
-    def __reduce__(self):  # noqa: D105 - copy.deepcopy support
-        return (_rebuild_parameter, (self._data, self.grad, self.name, self.initializer,
-                                     self.update_rule))
+    def __reduce__(self):
+        return (
+            _rebuild_parameter,
+            (self._data, self.grad, self.name, self.initializer, self.update_rule),
+        )
 
     def __repr__(self) -> str:
         return super().__repr__().replace("variable", "parameter", 1)

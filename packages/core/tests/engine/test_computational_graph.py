@@ -11,8 +11,9 @@ def test_graph_nodes_edges_and_dot():
     w = Variable(np.ones((3, 4), np.float32), name="W")
     y = F.matmul(x, w) * 2
     g = build_computational_graph([y])
-    labels = [n.label if hasattr(n, "label") and not hasattr(n, "grad_var") else None
-              for n in g.nodes]
+    labels = [
+        n.label if hasattr(n, "label") and not hasattr(n, "grad_var") else None for n in g.nodes
+    ]
     assert "MatMul" in labels and "_ * 2" in labels
     assert len(g.edges) == 5
     dot = g.dump()

@@ -45,8 +45,26 @@ def test_dive_into_chainer_forward_example():
 
 
 def test_top_level_surface():
-    for name in ["Variable", "Parameter", "FunctionNode", "Function", "backward", "grad",
-                 "config", "using_config", "no_backprop_mode", "force_backprop_mode", "report",
-                 "Reporter", "report_scope", "Summary", "DictSummary", "get_device",
-                 "as_variable", "as_array", "print_runtime_info", "global_config"]:
+    for name in [
+        "Variable",
+        "Parameter",
+        "FunctionNode",
+        "Function",
+        "backward",
+        "grad",
+        "config",
+        "using_config",
+        "no_backprop_mode",
+        "force_backprop_mode",
+        "report",
+        "Reporter",
+        "report_scope",
+        "Summary",
+        "DictSummary",
+        "get_device",
+        "as_variable",
+        "as_array",
+        "print_runtime_info",
+        "global_config",
+    ]:
         assert hasattr(kusari, name), name

@@ -10,20 +10,20 @@ class MulAdd(Function):
 
     def forward(self, inputs):
         x, y, z = inputs
-        return x * y + z,
+        return (x * y + z,)
 
     def backward(self, inputs, grad_outputs):
         x, y, z = inputs
-        gw, = grad_outputs
+        (gw,) = grad_outputs
         return y * gw, x * gw, gw
 
 
 class CpuOnly(Function):
     def forward_cpu(self, inputs):
-        return inputs[0] * 3,
+        return (inputs[0] * 3,)
 
     def backward_cpu(self, inputs, grad_outputs):
-        return grad_outputs[0] * 3,
+        return (grad_outputs[0] * 3,)
 
 
 def test_old_style_function_forward_backward():

@@ -10,16 +10,16 @@ from kusari.gradient_check import check_backward, check_double_backward
 class Square(FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0,))
-        return inputs[0] ** 2,
+        return (inputs[0] ** 2,)
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return 2 * x * grad_outputs[0],
+        (x,) = self.get_retained_inputs()
+        return (2 * x * grad_outputs[0],)
 
 
 def test_custom_function_node_first_and_second_order():
     x = Variable(np.array([3.0]))
-    y, = Square().apply((x,))
+    (y,) = Square().apply((x,))
     assert y.creator.rank == 1 and y.creator.inputs[0] is x.node
     y.backward(enable_double_backprop=True)
     np.testing.assert_array_equal(x.grad, [6.0])
@@ -31,8 +31,9 @@ def test_custom_function_node_first_and_second_order():
 
 def test_check_backward_on_custom_node():
     check_backward(lambda x: Square().apply((x,))[0], np.random.rand(3), np.random.rand(3))
-    check_double_backward(lambda x: Square().apply((x,))[0], np.random.rand(3),
-                          np.random.rand(3), np.random.rand(3))
+    check_double_backward(
+        lambda x: Square().apply((x,))[0], np.random.rand(3), np.random.rand(3), np.random.rand(3)
+    )
 
 
 def test_backward_order_by_rank_runs_each_node_once():
@@ -40,14 +41,14 @@ def test_backward_order_by_rank_runs_each_node_once():
 
     class Counted(FunctionNode):
         def forward(self, inputs):
-            return inputs[0] * 1,
+            return (inputs[0] * 1,)
 
         def backward(self, indexes, grad_outputs):
             calls.append(self)
             return grad_outputs
 
     x = Variable(np.ones(2))
-    a, = Counted().apply((x,))
+    (a,) = Counted().apply((x,))
     b = a * 2
     c = a * 3
     y = b + c  # a's creator must run once, after both b and c contributed
@@ -77,13 +78,13 @@ def test_intermediate_grads_dropped_unless_retained():
 def test_multiple_outputs_with_unused_output():
     class Halves(FunctionNode):
         def forward(self, inputs):
-            x, = inputs
+            (x,) = inputs
             return x[:2].copy(), x[2:].copy()
 
         def backward(self, indexes, grad_outputs):
             g0, g1 = grad_outputs
             parts = [np.zeros(2) if g is None else g.array for g in (g0, g1)]
-            return Variable(np.concatenate(parts)),
+            return (Variable(np.concatenate(parts)),)
 
     x = Variable(np.arange(4.0))
     a, b = Halves().apply((x,))
@@ -127,11 +128,11 @@ def test_kusari_backward_multiple_outputs():
 def test_grad_does_not_touch_grad_attributes():
     x = Variable(np.array([2.0]))
     y = x**3
-    gx, = kusari.grad([y], [x])
+    (gx,) = kusari.grad([y], [x])
     np.testing.assert_array_equal(gx.array, [12.0])
     assert x.grad is None
-    gx, = kusari.grad([y], [x], enable_double_backprop=True)
-    ggx, = kusari.grad([gx], [x])
+    (gx,) = kusari.grad([y], [x], enable_double_backprop=True)
+    (ggx,) = kusari.grad([gx], [x])
     np.testing.assert_array_equal(ggx.array, [12.0])  # 6x
 
 
@@ -189,13 +190,13 @@ def test_fast_backward_matches_variable_backward():
 def test_backward_returning_wrong_count_is_clear():
     class Bad(FunctionNode):
         def forward(self, inputs):
-            return inputs[0] * 1,
+            return (inputs[0] * 1,)
 
         def backward(self, indexes, grad_outputs):
             return grad_outputs[0], grad_outputs[0], grad_outputs[0]
 
     x = Variable(np.ones(1))
-    y, = Bad().apply((x,))
+    (y,) = Bad().apply((x,))
     with pytest.raises(ValueError, match="Bad.backward returned 3 gradients"):
         y.backward()
 
@@ -203,10 +204,10 @@ def test_backward_returning_wrong_count_is_clear():
 def test_missing_backward_is_clear():
     class NoBackward(FunctionNode):
         def forward(self, inputs):
-            return inputs[0] * 1,
+            return (inputs[0] * 1,)
 
     x = Variable(np.ones(1))
-    y, = NoBackward().apply((x,))
+    (y,) = NoBackward().apply((x,))
     with pytest.raises(NotImplementedError, match="NoBackward: backward is not implemented"):
         y.backward()
 

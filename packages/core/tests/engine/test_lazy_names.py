@@ -5,10 +5,16 @@ import pytest
 import kusari
 
 LAZY = {
-    "Chain": "kusari-links", "Link": "kusari-links", "ChainList": "kusari-links",
-    "Sequential": "kusari-links", "links": "kusari-links", "optimizers": "kusari-optimizers",
-    "optimizer_hooks": "kusari-optimizers", "training": "kusari-training",
-    "iterators": "kusari-training", "datasets": "kusari-training",
+    "Chain": "kusari-links",
+    "Link": "kusari-links",
+    "ChainList": "kusari-links",
+    "Sequential": "kusari-links",
+    "links": "kusari-links",
+    "optimizers": "kusari-optimizers",
+    "optimizer_hooks": "kusari-optimizers",
+    "training": "kusari-training",
+    "iterators": "kusari-training",
+    "datasets": "kusari-training",
 }
 
 
@@ -16,7 +22,8 @@ LAZY = {
 def test_lazy_name_resolves_or_names_its_distribution(name, dist):
     module = kusari._lazy.LAZY_NAMES[name][0]
     installed = importlib.util.find_spec(module) is not None and kusari._lazy._has_files(
-        importlib.util.find_spec(module))
+        importlib.util.find_spec(module)
+    )
     if installed:
         try:
             getattr(kusari, name)

@@ -49,8 +49,13 @@ def test_grad_setter_checks_shape_and_dtype():
 def test_operators_with_scalars_and_arrays(op, side):
     import operator
 
-    f = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
-         "div": operator.truediv, "pow": operator.pow}[op]
+    f = {
+        "add": operator.add,
+        "sub": operator.sub,
+        "mul": operator.mul,
+        "div": operator.truediv,
+        "pow": operator.pow,
+    }[op]
     a = np.array([1.5, 2.0, 3.0], np.float32)
     c = np.array([2.0, 0.5, 1.25], np.float32)
     v = Variable(a)

@@ -89,9 +89,9 @@ def register_plugin(plugin: Any, name: str | None = None) -> None:
         name: The plugin's name in listings (defaults to pluggy's choice).
     """
     _state.pm.register(plugin, name=name)
-    hook = _state.pm.subset_hook_caller("kusari_register_backends", [
-        p for p in _state.pm.get_plugins() if p is not plugin
-    ])
+    hook = _state.pm.subset_hook_caller(
+        "kusari_register_backends", [p for p in _state.pm.get_plugins() if p is not plugin]
+    )
     for result in hook():
         _add_records(result or ())
     # Unknown types may now resolve; forget cached misses.

@@ -9,68 +9,66 @@ from typing import Any
 
 import numpy
 
+from kusari.backends._base import Backend, Device
 from kusari.backends.hookspecs import BackendRecord, hookimpl
 
 __all__ = ["NumpyBackend", "CpuDevice"]
 
 
-def _make_backend() -> Any:
-    from kusari.backends._base import Backend, Device
+class CpuDevice(Device):
+    """The host (NumPy) device, ``'@numpy'``."""
 
-    class CpuDevice(Device):
-        """The host (NumPy) device, ``'@numpy'``."""
+    __slots__ = ()
 
-        __slots__ = ()
+    @property
+    def name(self) -> str:
+        return "@numpy"
 
-        def __init__(self, backend: Backend) -> None:
-            super().__init__(backend, None)
-
-        @property
-        def name(self) -> str:
-            return "@numpy"
-
-        def send_array(self, array: Any) -> Any:
-            if type(array) is numpy.ndarray:
-                return array
-            if isinstance(array, (numpy.ndarray, numpy.generic)):
-                return numpy.asarray(array)
-            from kusari.backends._registry import backend_of_type
-
-            owner = backend_of_type(type(array))
-            if owner is not None and owner is not self.backend:
-                return owner.to_host(array)
+    def send_array(self, array: Any) -> Any:
+        if type(array) is numpy.ndarray:
+            return array
+        if isinstance(array, (numpy.ndarray, numpy.generic)):
             return numpy.asarray(array)
+        from kusari.backends._registry import backend_of_type
 
-    class NumpyBackend(Backend):
-        """Arrays in host memory, computed by NumPy."""
+        owner = backend_of_type(type(array))
+        if owner is not None and owner is not self.backend:
+            return owner.to_host(array)
+        return numpy.asarray(array)
 
-        name = "numpy"
-        xp = numpy
-        array_types = (numpy.ndarray,)
 
-        def __init__(self) -> None:
-            self._device = CpuDevice(self)
+class NumpyBackend(Backend):
+    """Arrays in host memory, computed by NumPy."""
 
-        def get_device(self, index: int | None = None) -> Device:
-            if index not in (None, 0, -1):
-                raise ValueError(f"the numpy backend has one device; got index {index!r}")
-            return self._device
+    name = "numpy"
+    xp = numpy
+    array_types = (numpy.ndarray,)
 
-        def device_of(self, array: Any) -> Device:
-            return self._device
+    def __init__(self) -> None:
+        self._device = CpuDevice(self, None)
 
-        def to_host(self, array: Any) -> numpy.ndarray:
-            return numpy.asarray(array)
+    def get_device(self, index: int | None = None) -> Device:
+        if index not in (None, 0, -1):
+            raise ValueError(f"the numpy backend has one device; got index {index!r}")
+        return self._device
 
-    globals()["NumpyBackend"] = NumpyBackend
-    globals()["CpuDevice"] = CpuDevice
-    return NumpyBackend()
+    def device_of(self, array: Any) -> Device:
+        return self._device
+
+    def to_host(self, array: Any) -> numpy.ndarray:
+        return numpy.asarray(array)
 
 
 @hookimpl
 def kusari_register_backends() -> list[BackendRecord]:
-    return [BackendRecord(name="numpy", factory=_make_backend, array_type_names=("numpy.ndarray",),
-                          aliases=("cpu", "native"))]
+    return [
+        BackendRecord(
+            name="numpy",
+            factory=NumpyBackend,
+            array_type_names=("numpy.ndarray",),
+            aliases=("cpu", "native"),
+        )
+    ]
 
 
 @hookimpl

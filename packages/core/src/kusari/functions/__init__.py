@@ -38,8 +38,16 @@ from kusari.functions.util import *  # noqa: F403
 
 __all__ = sorted(
     {
-        *activation.__all__, *array.__all__, *connection.__all__, *evaluation.__all__,
-        *loss.__all__, *math.__all__, *noise.__all__, *normalization.__all__,
-        *pooling.__all__, *rnn.__all__, *util.__all__,
+        *activation.__all__,
+        *array.__all__,
+        *connection.__all__,
+        *evaluation.__all__,
+        *loss.__all__,
+        *math.__all__,
+        *noise.__all__,
+        *normalization.__all__,
+        *pooling.__all__,
+        *rnn.__all__,
+        *util.__all__,
     }
 )

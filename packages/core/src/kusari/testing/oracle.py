@@ -52,11 +52,19 @@ def _np_dtype(t: Any) -> numpy.dtype:
     return torch.empty((), dtype=t.dtype).numpy().dtype
 
 
-def check_oracle(kusari_fn: Callable[..., Any], torch_fn: Callable[..., Any],
-                 inputs: Sequence[numpy.ndarray], *, grad_outputs: Sequence[Any] | None = None,
-                 atol: float | None = None, rtol: float | None = None, check_grad: bool = True,
-                 no_grad: Sequence[int] = (), check_dtype: bool = True,
-                 seed: int = 0) -> tuple[Variable, ...]:
+def check_oracle(
+    kusari_fn: Callable[..., Any],
+    torch_fn: Callable[..., Any],
+    inputs: Sequence[numpy.ndarray],
+    *,
+    grad_outputs: Sequence[Any] | None = None,
+    atol: float | None = None,
+    rtol: float | None = None,
+    check_grad: bool = True,
+    no_grad: Sequence[int] = (),
+    check_dtype: bool = True,
+    seed: int = 0,
+) -> tuple[Variable, ...]:
     """Compare ``kusari_fn(*Variables)`` with ``torch_fn(*tensors)`` on the same inputs.
 
     Args:
@@ -82,8 +90,10 @@ def check_oracle(kusari_fn: Callable[..., Any], torch_fn: Callable[..., Any],
 
     inputs = [numpy.asarray(a) for a in inputs]
     diff = [a.dtype.kind == "f" and i not in no_grad for i, a in enumerate(inputs)]
-    k_in = [Variable(a.copy(), requires_grad=d) if a.dtype.kind == "f" else a.copy()
-            for a, d in zip(inputs, diff)]
+    k_in = [
+        Variable(a.copy(), requires_grad=d) if a.dtype.kind == "f" else a.copy()
+        for a, d in zip(inputs, diff)
+    ]
     t_in = [to_torch(a, requires_grad=d) for a, d in zip(inputs, diff)]
     k_out = _tuple(kusari_fn(*k_in))
     t_out = _tuple(torch_fn(*t_in))
@@ -105,10 +115,12 @@ def check_oracle(kusari_fn: Callable[..., Any], torch_fn: Callable[..., Any],
             fail(f"output {i} dtype {ka.dtype} vs {_np_dtype(t)}")
         a, r = tolerances(ka.dtype)
         try:
-            numpy.testing.assert_allclose(ka.astype(numpy.float64),
-                                          t.detach().numpy().astype(numpy.float64),
-                                          atol=a if atol is None else atol,
-                                          rtol=r if rtol is None else rtol)
+            numpy.testing.assert_allclose(
+                ka.astype(numpy.float64),
+                t.detach().numpy().astype(numpy.float64),
+                atol=a if atol is None else atol,
+                rtol=r if rtol is None else rtol,
+            )
         except AssertionError as e:
             fail(f"output {i} values\n{e}")
     if not check_grad or not any(diff):
@@ -118,13 +130,18 @@ def check_oracle(kusari_fn: Callable[..., Any], torch_fn: Callable[..., Any],
     if grad_outputs is None:
         grad_outputs = [
             rng.standard_normal(getattr(k, "shape", ())).astype(getattr(k, "dtype", numpy.float32))
-            if getattr(k, "dtype", numpy.dtype("i")).kind == "f" else None
+            if getattr(k, "dtype", numpy.dtype("i")).kind == "f"
+            else None
             for k in k_out
         ]
-    k_pairs = [(k, g) for k, g in zip(k_out, grad_outputs)
-               if g is not None and isinstance(k, Variable) and k.creator is not None]
-    t_pairs = [(t, to_torch(g)) for t, g in zip(t_out, grad_outputs)
-               if g is not None and t.requires_grad]
+    k_pairs = [
+        (k, g)
+        for k, g in zip(k_out, grad_outputs)
+        if g is not None and isinstance(k, Variable) and k.creator is not None
+    ]
+    t_pairs = [
+        (t, to_torch(g)) for t, g in zip(t_out, grad_outputs) if g is not None and t.requires_grad
+    ]
     from kusari.function_node import grad as kgrad
 
     k_targets = [v for v, d in zip(k_in, diff) if d]
@@ -134,8 +151,12 @@ def check_oracle(kusari_fn: Callable[..., Any], torch_fn: Callable[..., Any],
     else:
         k_grads = [None] * len(k_targets)
     if t_pairs:
-        t_grads = torch.autograd.grad([t for t, _ in t_pairs], t_targets,
-                                      grad_outputs=[g for _, g in t_pairs], allow_unused=True)
+        t_grads = torch.autograd.grad(
+            [t for t, _ in t_pairs],
+            t_targets,
+            grad_outputs=[g for _, g in t_pairs],
+            allow_unused=True,
+        )
     else:
         t_grads = [None] * len(t_targets)
     for i, (kg, tg) in enumerate(zip(k_grads, t_grads)):
@@ -153,9 +174,12 @@ def check_oracle(kusari_fn: Callable[..., Any], torch_fn: Callable[..., Any],
             fail(f"gradient of input {i}: dtype {ka.dtype} vs {ta.dtype}")
         a, r = tolerances(ka.dtype)
         try:
-            numpy.testing.assert_allclose(ka.astype(numpy.float64), ta.astype(numpy.float64),
-                                          atol=(a if atol is None else atol) * 10,
-                                          rtol=(r if rtol is None else rtol) * 10)
+            numpy.testing.assert_allclose(
+                ka.astype(numpy.float64),
+                ta.astype(numpy.float64),
+                atol=(a if atol is None else atol) * 10,
+                rtol=(r if rtol is None else rtol) * 10,
+            )
         except AssertionError as e:
             fail(f"gradient of input {i}\n{e}")
     return k_out

@@ -20,11 +20,11 @@ class BroadcastTo(FunctionNode):
         self._shape = tuple(shape)
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self._in_shape = x.shape
         xp = get_array_module(x)
         try:
-            return xp.broadcast_to(x, self._shape),
+            return (xp.broadcast_to(x, self._shape),)
         except ValueError:
             raise ValueError(
                 f"broadcast_to: cannot broadcast an array of shape {_shape_str(x.shape)} to "
@@ -32,7 +32,7 @@ class BroadcastTo(FunctionNode):
             ) from None
 
     def backward(self, indexes, grad_outputs):
-        return sum_to(grad_outputs[0], self._in_shape),
+        return (sum_to(grad_outputs[0], self._in_shape),)
 
 
 def sum_to_array(x: Any, shape: tuple[int, ...]) -> Any:
@@ -52,7 +52,7 @@ class SumTo(FunctionNode):
         self._shape = tuple(shape)
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self._in_shape = x.shape
         shape = self._shape
         lead = x.ndim - len(shape)
@@ -67,14 +67,14 @@ class SumTo(FunctionNode):
         y = x.sum(axis=axes, keepdims=True) if axes else x
         if lead:
             y = y.reshape(shape)
-        return y,
+        return (y,)
 
     def backward(self, indexes, grad_outputs):
-        return broadcast_to(grad_outputs[0], self._in_shape),
+        return (broadcast_to(grad_outputs[0], self._in_shape),)
 
     def backward_arrays(self, indexes, grad_outputs):
         gy = grad_outputs[0]
-        return get_array_module(gy).broadcast_to(gy, self._in_shape),
+        return (get_array_module(gy).broadcast_to(gy, self._in_shape),)
 
 
 def broadcast_to(x: Any, shape: Any) -> Variable:

@@ -27,8 +27,9 @@ def _normalize(slices: Any) -> Any:
 
 def _is_basic(slices: Any) -> bool:
     items = slices if isinstance(slices, tuple) else (slices,)
-    return all(s is None or s is Ellipsis or isinstance(s, (slice, int, numpy.integer))
-               for s in items)
+    return all(
+        s is None or s is Ellipsis or isinstance(s, (slice, int, numpy.integer)) for s in items
+    )
 
 
 class GetItem(FunctionNode):
@@ -36,16 +37,17 @@ class GetItem(FunctionNode):
         self.slices = slices
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self._in_shape = x.shape
         self._in_dtype = x.dtype
         try:
             y = x[self.slices]
         except IndexError as e:
-            raise IndexError(f"get_item: index {self.slices!r} is invalid for an array of shape "
-                             f"{x.shape}: {e}") from None
+            raise IndexError(
+                f"get_item: index {self.slices!r} is invalid for an array of shape {x.shape}: {e}"
+            ) from None
         xp = get_array_module(x)
-        return xp.asarray(y),
+        return (xp.asarray(y),)
 
     def backward(self, indexes, grad_outputs):
         return GetItemGrad(self.slices, self._in_shape).apply(grad_outputs)
@@ -60,17 +62,17 @@ class GetItemGrad(FunctionNode):
         self._in_shape = in_shape
 
     def forward(self, inputs):
-        gy, = inputs
+        (gy,) = inputs
         xp = get_array_module(gy)
         gx = xp.zeros(self._in_shape, gy.dtype)
         if _is_basic(self.slices):
             gx[self.slices] = gy
         else:
             xp.add.at(gx, self.slices, gy)  # repeated advanced indices accumulate
-        return gx,
+        return (gx,)
 
     def backward(self, indexes, grad_outputs):
-        return get_item(grad_outputs[0], self.slices),
+        return (get_item(grad_outputs[0], self.slices),)
 
 
 def get_item(x: Any, slices: Any) -> Variable:

@@ -15,10 +15,10 @@ class Reshape(FunctionNode):
         self.shape = shape
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self._in_shape = x.shape
         try:
-            return x.reshape(self.shape),
+            return (x.reshape(self.shape),)
         except ValueError:
             raise ValueError(
                 f"reshape: cannot reshape an array of shape {x.shape} (size {x.size}) "
@@ -26,10 +26,10 @@ class Reshape(FunctionNode):
             ) from None
 
     def backward(self, indexes, grad_outputs):
-        return reshape(grad_outputs[0], self._in_shape),
+        return (reshape(grad_outputs[0], self._in_shape),)
 
     def backward_arrays(self, indexes, grad_outputs):
-        return grad_outputs[0].reshape(self._in_shape),
+        return (grad_outputs[0].reshape(self._in_shape),)
 
 
 def reshape(x: Any, shape: Any) -> Variable:

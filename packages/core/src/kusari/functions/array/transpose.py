@@ -21,15 +21,16 @@ class Transpose(FunctionNode):
         return "Transpose"
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         axes = self.axes
-        if axes is not None and (len(axes) != x.ndim or sorted(a % max(x.ndim, 1) for a in axes)
-                                 != list(range(x.ndim))):
+        if axes is not None and (
+            len(axes) != x.ndim or sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim))
+        ):
             raise ValueError(
                 f"transpose: axes {axes} are not a permutation of the {x.ndim} axes of an "
                 f"array of shape {x.shape}"
             )
-        return x.transpose(axes),
+        return (x.transpose(axes),)
 
     def backward(self, indexes, grad_outputs):
         axes = self.axes
@@ -39,7 +40,7 @@ class Transpose(FunctionNode):
     def backward_arrays(self, indexes, grad_outputs):
         axes = self.axes
         inv = None if axes is None else tuple(numpy.argsort([a % len(axes) for a in axes]))
-        return grad_outputs[0].transpose(inv),
+        return (grad_outputs[0].transpose(inv),)
 
 
 def transpose(x: Any, axes: Any = None) -> Variable:

@@ -15,9 +15,22 @@ from kusari.function_node import FunctionNode
 from kusari.variable import Variable
 
 __all__ = [
-    "Add", "AddConstant", "Sub", "SubFromConstant", "Mul", "MulConstant", "Div",
-    "DivFromConstant", "PowVarVar", "PowVarConst", "PowConstVar", "Neg", "Absolute",
-    "add", "absolute", "neg",
+    "Add",
+    "AddConstant",
+    "Sub",
+    "SubFromConstant",
+    "Mul",
+    "MulConstant",
+    "Div",
+    "DivFromConstant",
+    "PowVarVar",
+    "PowVarConst",
+    "PowConstVar",
+    "Neg",
+    "Absolute",
+    "add",
+    "absolute",
+    "neg",
 ]
 
 _ndarray = numpy.ndarray
@@ -54,10 +67,10 @@ class Add(FunctionNode):
         if a.dtype != b.dtype:
             _check_dtypes("Add", a, b)
         self.shapes = (a.shape, b.shape)
-        return a + b,
+        return (a + b,)
 
     def backward(self, indexes, grad_outputs):
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         return tuple(_sum_to(gy, self.shapes[i]) for i in indexes)
 
     def backward_arrays(self, indexes, grad_outputs):
@@ -74,9 +87,9 @@ class AddConstant(FunctionNode):
         return f"_ + {_label(self.value)}"
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         y = x + self.value
-        return (y if y.dtype == x.dtype else y.astype(x.dtype)),
+        return ((y if y.dtype == x.dtype else y.astype(x.dtype)),)
 
     def backward(self, indexes, grad_outputs):
         return grad_outputs
@@ -91,10 +104,10 @@ class Sub(FunctionNode):
         if a.dtype != b.dtype:
             _check_dtypes("Sub", a, b)
         self.shapes = (a.shape, b.shape)
-        return a - b,
+        return (a - b,)
 
     def backward(self, indexes, grad_outputs):
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         out = []
         for i in indexes:
             out.append(_sum_to(gy, self.shapes[0]) if i == 0 else -_sum_to(gy, self.shapes[1]))
@@ -102,8 +115,12 @@ class Sub(FunctionNode):
 
     def backward_arrays(self, indexes, grad_outputs):
         gy = grad_outputs[0]
-        return tuple([_sum_to_array(gy, self.shapes[0]) if i == 0
-                      else -_sum_to_array(gy, self.shapes[1]) for i in indexes])
+        return tuple(
+            [
+                _sum_to_array(gy, self.shapes[0]) if i == 0 else -_sum_to_array(gy, self.shapes[1])
+                for i in indexes
+            ]
+        )
 
 
 class SubFromConstant(FunctionNode):
@@ -115,15 +132,15 @@ class SubFromConstant(FunctionNode):
         return f"{_label(self.value)} - _"
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         y = self.value - x
-        return (y if y.dtype == x.dtype else y.astype(x.dtype)),
+        return ((y if y.dtype == x.dtype else y.astype(x.dtype)),)
 
     def backward(self, indexes, grad_outputs):
-        return -grad_outputs[0],
+        return (-grad_outputs[0],)
 
     def backward_arrays(self, indexes, grad_outputs):
-        return -grad_outputs[0],
+        return (-grad_outputs[0],)
 
 
 class Mul(FunctionNode):
@@ -132,10 +149,10 @@ class Mul(FunctionNode):
         if a.dtype != b.dtype:
             _check_dtypes("Mul", a, b)
         self.retain_inputs((0, 1))
-        return a * b,
+        return (a * b,)
 
     def backward(self, indexes, grad_outputs):
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         a, b = self.get_retained_inputs()
         out = []
         for i in indexes:
@@ -149,8 +166,12 @@ class Mul(FunctionNode):
         gy = grad_outputs[0]
         a = self.inputs[0].data
         b = self.inputs[1].data
-        return tuple([_sum_to_array(gy * b, a.shape) if i == 0 else _sum_to_array(gy * a, b.shape)
-                      for i in indexes])
+        return tuple(
+            [
+                _sum_to_array(gy * b, a.shape) if i == 0 else _sum_to_array(gy * a, b.shape)
+                for i in indexes
+            ]
+        )
 
 
 class MulConstant(FunctionNode):
@@ -162,15 +183,15 @@ class MulConstant(FunctionNode):
         return f"_ * {_label(self.value)}"
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         y = x * self.value
-        return (y if y.dtype == x.dtype else y.astype(x.dtype)),
+        return ((y if y.dtype == x.dtype else y.astype(x.dtype)),)
 
     def backward(self, indexes, grad_outputs):
-        return grad_outputs[0] * self.value,
+        return (grad_outputs[0] * self.value,)
 
     def backward_arrays(self, indexes, grad_outputs):
-        return grad_outputs[0] * self.value,
+        return (grad_outputs[0] * self.value,)
 
 
 class Div(FunctionNode):
@@ -179,10 +200,10 @@ class Div(FunctionNode):
         if a.dtype != b.dtype:
             _check_dtypes("Div", a, b)
         self.retain_inputs((0, 1))
-        return a / b,
+        return (a / b,)
 
     def backward(self, indexes, grad_outputs):
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         a, b = self.get_retained_inputs()
         ga = gy / b
         out = []
@@ -198,8 +219,12 @@ class Div(FunctionNode):
         a = self.inputs[0].data
         b = self.inputs[1].data
         ga = gy / b
-        return tuple([_sum_to_array(ga, a.shape) if i == 0 else _sum_to_array(-ga * a / b, b.shape)
-                      for i in indexes])
+        return tuple(
+            [
+                _sum_to_array(ga, a.shape) if i == 0 else _sum_to_array(-ga * a / b, b.shape)
+                for i in indexes
+            ]
+        )
 
 
 class DivFromConstant(FunctionNode):
@@ -211,14 +236,14 @@ class DivFromConstant(FunctionNode):
         return f"{_label(self.value)} / _"
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self.retain_inputs((0,))
         y = self.value / x
-        return (y if y.dtype == x.dtype else y.astype(x.dtype)),
+        return ((y if y.dtype == x.dtype else y.astype(x.dtype)),)
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * (-self.value) / (x * x),
+        (x,) = self.get_retained_inputs()
+        return (grad_outputs[0] * (-self.value) / (x * x),)
 
 
 class PowVarVar(FunctionNode):
@@ -228,12 +253,12 @@ class PowVarVar(FunctionNode):
             _check_dtypes("PowVarVar", a, b)
         self.retain_inputs((0, 1))
         self.retain_outputs((0,))
-        return a ** b,
+        return (a**b,)
 
     def backward(self, indexes, grad_outputs):
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         a, b = self.get_retained_inputs()
-        y, = self.get_retained_outputs()
+        (y,) = self.get_retained_outputs()
         out = []
         for i in indexes:
             if i == 0:
@@ -254,32 +279,32 @@ class PowVarConst(FunctionNode):
         return f"_ ** {_label(self.value)}"
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self.retain_inputs((0,))
         v = self.value
-        y = x * x if v == 2 else x ** v
-        return (y if y.dtype == x.dtype else y.astype(x.dtype)),
+        y = x * x if v == 2 else x**v
+        return ((y if y.dtype == x.dtype else y.astype(x.dtype)),)
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        gy, = grad_outputs
+        (x,) = self.get_retained_inputs()
+        (gy,) = grad_outputs
         v = self.value
         if v == 2:
-            return gy * (x * 2.0),
+            return (gy * (x * 2.0),)
         if v == 1:
-            return gy,
-        return gy * (x ** (v - 1) * v),
+            return (gy,)
+        return (gy * (x ** (v - 1) * v),)
 
     def backward_arrays(self, indexes, grad_outputs):
         x = self.inputs[0].data
         gy = grad_outputs[0]
         v = self.value
         if v == 2:
-            return gy * (x * 2.0),
+            return (gy * (x * 2.0),)
         if v == 1:
-            return gy,
+            return (gy,)
         g = gy * (x ** (v - 1) * v)
-        return (g if g.dtype == x.dtype else g.astype(x.dtype)),
+        return ((g if g.dtype == x.dtype else g.astype(x.dtype)),)
 
 
 class PowConstVar(FunctionNode):
@@ -291,14 +316,14 @@ class PowConstVar(FunctionNode):
         return f"{_label(self.value)} ** _"
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self.retain_outputs((0,))
-        y = self.value ** x
-        return (y if y.dtype == x.dtype else y.astype(x.dtype)),
+        y = self.value**x
+        return ((y if y.dtype == x.dtype else y.astype(x.dtype)),)
 
     def backward(self, indexes, grad_outputs):
-        y, = self.get_retained_outputs()
-        return grad_outputs[0] * y * float(numpy.log(self.value)),
+        (y,) = self.get_retained_outputs()
+        return (grad_outputs[0] * y * float(numpy.log(self.value)),)
 
 
 class Neg(FunctionNode):
@@ -307,13 +332,13 @@ class Neg(FunctionNode):
         return "-_"
 
     def forward(self, inputs):
-        return -inputs[0],
+        return (-inputs[0],)
 
     def backward(self, indexes, grad_outputs):
-        return -grad_outputs[0],
+        return (-grad_outputs[0],)
 
     def backward_arrays(self, indexes, grad_outputs):
-        return -grad_outputs[0],
+        return (-grad_outputs[0],)
 
 
 class Absolute(FunctionNode):
@@ -322,14 +347,14 @@ class Absolute(FunctionNode):
         return "|_|"
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self.retain_inputs((0,))
-        return abs(x),
+        return (abs(x),)
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
+        (x,) = self.get_retained_inputs()
         xp = x.xp
-        return grad_outputs[0] * xp.sign(x.array).astype(x.dtype, copy=False),
+        return (grad_outputs[0] * xp.sign(x.array).astype(x.dtype, copy=False),)
 
 
 class FloorDiv(FunctionNode):
@@ -337,7 +362,7 @@ class FloorDiv(FunctionNode):
 
     def forward(self, inputs):
         a, b = inputs
-        return a // b,
+        return (a // b,)
 
     def backward(self, indexes, grad_outputs):
         raise RuntimeError("FloorDiv (x // y) is not differentiable")

@@ -18,26 +18,26 @@ def _require_float(name: str, x: Any) -> None:
 
 class Exp(FunctionNode):
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         _require_float("exp", x)
         self.retain_outputs((0,))
-        return get_array_module(x).exp(x),
+        return (get_array_module(x).exp(x),)
 
     def backward(self, indexes, grad_outputs):
-        y, = self.get_retained_outputs()
-        return grad_outputs[0] * y,
+        (y,) = self.get_retained_outputs()
+        return (grad_outputs[0] * y,)
 
 
 class Log(FunctionNode):
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         _require_float("log", x)
         self.retain_inputs((0,))
-        return get_array_module(x).log(x),
+        return (get_array_module(x).log(x),)
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] / x,
+        (x,) = self.get_retained_inputs()
+        return (grad_outputs[0] / x,)
 
 
 def exp(x: Any) -> Variable:

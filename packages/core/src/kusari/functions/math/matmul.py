@@ -24,11 +24,13 @@ class MatMul(FunctionNode):
     def forward(self, inputs):
         a, b = inputs
         if a.dtype != b.dtype:
-            raise TypeError(f"matmul: both operands must have the same dtype; got {a.dtype} and "
-                            f"{b.dtype}")
+            raise TypeError(
+                f"matmul: both operands must have the same dtype; got {a.dtype} and {b.dtype}"
+            )
         if a.ndim < 2 or b.ndim < 2:
-            raise ValueError(f"MatMul: expected arrays of 2 or more dims; got shapes {a.shape} "
-                             f"and {b.shape}")
+            raise ValueError(
+                f"MatMul: expected arrays of 2 or more dims; got shapes {a.shape} and {b.shape}"
+            )
         self.retain_inputs((0, 1))
         a2 = _swap(a) if self.transa else a
         b2 = _swap(b) if self.transb else b
@@ -38,13 +40,13 @@ class MatMul(FunctionNode):
                 f"{b.shape}{'ᵀ' if self.transb else ''} are not aligned "
                 f"({a2.shape[-1]} != {b2.shape[-2]})"
             )
-        return a2 @ b2,
+        return (a2 @ b2,)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.array.broadcast import sum_to
 
         a, b = self.get_retained_inputs()
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         out = []
         for i in indexes:
             if i == 0:
@@ -61,7 +63,6 @@ class MatMul(FunctionNode):
                     gb = MatMul(not self.transa, False).apply((a, gy))[0]
                 out.append(sum_to(gb, b.shape) if gb.shape != b.shape else gb)
         return tuple(out)
-
 
     def backward_arrays(self, indexes, grad_outputs):
         from kusari.functions.array.broadcast import sum_to_array

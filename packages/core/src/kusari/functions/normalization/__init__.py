@@ -1,3 +1,8 @@
-"""normalization functions."""
+"""Normalization functions."""
 
-__all__: list[str] = []
+from kusari.functions.normalization.batch_normalization import (
+    batch_normalization,
+    fixed_batch_normalization,
+)
+
+__all__ = ["batch_normalization", "fixed_batch_normalization"]

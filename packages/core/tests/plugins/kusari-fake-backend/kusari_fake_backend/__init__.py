@@ -57,8 +57,11 @@ def _make() -> Any:
 
 @hookimpl
 def kusari_register_backends() -> list[BackendRecord]:
-    return [BackendRecord(name="fake", factory=_make,
-                          array_type_names=("kusari_fake_backend.FakeArray",))]
+    return [
+        BackendRecord(
+            name="fake", factory=_make, array_type_names=("kusari_fake_backend.FakeArray",)
+        )
+    ]
 
 
 @hookimpl
