@@ -17,7 +17,7 @@ except ImportError:
         "kusari-backend-cuda needs kusari-core, which is not installed: pip install kusari-core"
     ) from None
 
-from kusari_backend_cuda._version import __version__  # noqa: E402
+from kusari_backend_cuda._version import __version__
 
 __all__ = ["__version__", "seed"]
 

@@ -9,18 +9,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-__all__ = [
-    "cupy",
-    "memory_pool",
-    "pinned_memory_pool",
-    "elementwise",
-    "reduce",
-    "raw",
-    "Stream",
-    "get_current_stream",
-    "synchronize",
-    "Device",
-]
+__all__ = ["elementwise", "reduce", "raw"]
+# Also served lazily by __getattr__ (they need CuPy): cupy, memory_pool,
+# pinned_memory_pool, Stream, Device, get_current_stream, synchronize.
 
 
 def __getattr__(name: str) -> Any:
