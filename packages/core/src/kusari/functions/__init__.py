@@ -51,3 +51,30 @@ __all__ = sorted(
         *util.__all__,
     }
 )
+
+
+# Chainer v1 put parameterized layers in chainer.functions (``F.Linear(3, 2)``); they are
+# links now. These names resolve to kusari.links with a DeprecationWarning.
+_V1_LINKS = (
+    "BatchNormalization", "BinaryHierarchicalSoftmax", "Bias", "Bilinear", "Convolution2D",
+    "Deconvolution2D", "DilatedConvolution2D", "EmbedID", "GRU", "Highway", "Inception",
+    "LSTM", "Linear", "Maxout", "NegativeSampling", "PReLU", "Parameter", "Scale",
+)
+
+
+def __getattr__(name: str):
+    if name in _V1_LINKS:
+        import warnings
+
+        from kusari._lazy import require
+
+        links = require("kusari.links", "kusari-links", f"kusari.functions.{name}")
+        if not hasattr(links, name):
+            raise AttributeError(f"module 'kusari.functions' has no attribute {name!r}")
+        warnings.warn(
+            f"kusari.functions.{name} is Chainer v1's spelling; use kusari.links.{name}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(links, name)
+    raise AttributeError(f"module 'kusari.functions' has no attribute {name!r}")
