@@ -16,7 +16,7 @@ from typing import Any
 import numpy
 
 from kusari.backends import _registry
-from kusari.configuration import config, using_config
+from kusari.configuration import config
 from kusari.variable import Variable, VariableNode, _check_array, _new_variable
 
 __all__ = ["FunctionNode", "backward", "grad", "FunctionHook"]
@@ -24,7 +24,8 @@ __all__ = ["FunctionNode", "backward", "grad", "FunctionHook"]
 _ndarray = numpy.ndarray
 _wref = weakref.ref
 _object_new = object.__new__
-_hooks: dict[str, Any] = {}  # global function hooks (kusari.function_hooks); empty → no cost
+_hooks: dict[str, Any] = {}
+_MISSING = object()  # global function hooks (kusari.function_hooks); empty → no cost
 
 
 def _new_node(creator: FunctionNode, rank: int, y: Any) -> VariableNode:
@@ -371,7 +372,11 @@ def _backward_main(
             heapq.heappush(heap, (-f.rank, counter, f))
             counter += 1
 
-    with using_config("enable_backprop", double):
+    # Set the flag by hand: a generator-based context manager costs microseconds here.
+    local = config.__dict__
+    old_flag = local.get("enable_backprop", _MISSING)
+    local["enable_backprop"] = double
+    try:
         while heap:
             func = heapq.heappop(heap)[2]
             gys = []
@@ -446,6 +451,11 @@ def _backward_main(
             if _hooks:
                 for hook in _hooks.values():
                     hook.backward_postprocess(func, (), gys)
+    finally:
+        if old_flag is _MISSING:
+            del local["enable_backprop"]
+        else:
+            local["enable_backprop"] = old_flag
     if double:
         return collected
     return {n: _new_variable(g) for n, g in collected.items()}
