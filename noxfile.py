@@ -26,6 +26,8 @@ nox.options.download_python = "never"
 
 ROOT = Path(__file__).resolve().parent
 PYTHON = "3.11"  # the one Python the local torch wheel is built for
+# Sessions without torch also run on these where present (missing ones are skipped).
+ALL_PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 TORCH_VERSION = "2.13.0"
 
 # Small arrays run fastest single-threaded, and CI has 2 cores for everything.
@@ -236,7 +238,7 @@ def integration(session: nox.Session) -> None:
             session.run(*PYTEST, "-m", "not slow", *paths, *session.posargs, env=TEST_ENV)
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=ALL_PYTHONS)
 def subset(session: nox.Session) -> None:
     """Install core alone, add links, then uninstall core: what is missing names its wheel."""
     # No conftest: the packages' test fixtures expect the whole test environment.
