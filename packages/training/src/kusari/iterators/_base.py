@@ -144,7 +144,8 @@ class EpochIterator(Iterator):
     @property
     def epoch_detail(self) -> float:
         """Epochs done, with the fraction of the current one (``epoch + position / n``)."""
-        return self.epoch + self.current_position / self._epoch_size
+        size = self._epoch_size
+        return self.epoch + self.current_position / size if size else float(self.epoch)
 
     @property
     def previous_epoch_detail(self) -> float | None:
