@@ -48,7 +48,6 @@ class Package:
     """One distribution of this repository."""
 
     name: str  # folder under packages/ and the ``package`` parameter of ``tests``
-    dist: str
     ships: tuple[str, ...]  # wheel paths this distribution owns
     extras: str = ""
     test_with: tuple[str, ...] = ()  # other in-repo packages its tests need
@@ -65,18 +64,15 @@ class Package:
 PACKAGES = {
     pkg.name: pkg
     for pkg in (
-        Package("core", "kusari-core", ("kusari/",), extras="[hdf5]"),
-        Package("links", "kusari-links", ("kusari/links/",)),
-        Package(
-            "optimizers", "kusari-optimizers", ("kusari/optimizers/", "kusari/optimizer_hooks/")
-        ),
+        Package("core", ("kusari/",), extras="[hdf5]"),
+        Package("links", ("kusari/links/",)),
+        Package("optimizers", ("kusari/optimizers/", "kusari/optimizer_hooks/")),
         Package(
             "training",
-            "kusari-training",
             ("kusari/training/", "kusari/iterators/", "kusari/datasets/", "kusari/dataset/"),
             test_with=("links", "optimizers"),
         ),
-        Package("backend-cuda", "kusari-backend-cuda", ("kusari_backend_cuda/",)),
+        Package("backend-cuda", ("kusari_backend_cuda/",)),
     )
 }
 # Core's tests discover backend plugins through this test-only distribution.
@@ -204,32 +200,19 @@ def integration(session: nox.Session) -> None:
     with tempfile.TemporaryDirectory(prefix="kusari-integration-") as tmp:
         work = Path(tmp)
         dist = work / "dist"
-        wheels: dict[str, Path] = {}
         # uv build makes the sdist and then the wheel from it, so a file missing from the
         # sdist shows up here too.
-        for name, pkg in PACKAGES.items():
-            out = dist / name
-            session.run(
-                "uv", "build", "--quiet", "--out-dir", str(out), str(pkg.path), external=True
-            )
-            (wheels[name],) = out.glob("*.whl")
-        fake_out = str(dist / "fake")
-        session.run(
-            "uv",
-            "build",
-            "--quiet",
-            "--wheel",
-            "--out-dir",
-            fake_out,
-            str(FAKE_BACKEND),
-            external=True,
-        )
+        sources = {name: pkg.path for name, pkg in PACKAGES.items()} | {"fake": FAKE_BACKEND}
+        for name, path in sources.items():
+            out = str(dist / name)
+            session.run("uv", "build", "--quiet", "--out-dir", out, str(path), external=True)
+        wheels = {name: next((dist / name).glob("*.whl")) for name in sources}
+        fake = wheels.pop("fake")
         _check_wheels(session, wheels)
 
         core = f"kusari-core{PACKAGES['core'].extras} @ {wheels['core'].as_uri()}"
-        others = [str(w) for name, w in wheels.items() if name != "core"]
-        fake = [str(w) for w in (dist / "fake").glob("*.whl")]
-        session.install(core, *others, *fake, *_test_requirements(*PACKAGES))
+        others = [str(wheel) for name, wheel in wheels.items() if name != "core"]
+        session.install(core, *others, str(fake), *_test_requirements(*PACKAGES))
 
         paths = _copy_tests(work)
         with session.chdir(work):
