@@ -24,11 +24,14 @@ from kusari.iterators._prefetch import Prefetcher
 __all__ = ["MultiprocessIterator"]
 
 
-def _shutdown(pool: concurrent.futures.ProcessPoolExecutor, grace: float = 5.0) -> None:
+_SHUTDOWN_GRACE = 5.0  # seconds workers get to finish their chunk before termination
+
+
+def _shutdown(pool: concurrent.futures.ProcessPoolExecutor) -> None:
     """Stop a pool: cancel queued work, let workers exit, terminate any that hang."""
     processes = list(getattr(pool, "_processes", {}).values())  # private, but stable since 3.x
     pool.shutdown(wait=False, cancel_futures=True)
-    deadline = time.monotonic() + grace
+    deadline = time.monotonic() + _SHUTDOWN_GRACE
     for process in processes:
         process.join(max(0.0, deadline - time.monotonic()))
     for process in processes:
