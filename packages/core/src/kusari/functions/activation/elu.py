@@ -96,6 +96,6 @@ def selu(x: Any, alpha: float = 1.6732632423543772,
     Example:
         >>> import numpy as np, kusari.functions as F
         >>> F.selu(np.array([0.0, 1.0], np.float32)).array
-        array([0.       , 1.0507009], dtype=float32)
+        array([0.      , 1.050701], dtype=float32)
     """
     return ELU(float(alpha)).apply((x,))[0] * float(scale)

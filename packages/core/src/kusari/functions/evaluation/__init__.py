@@ -1,3 +1,5 @@
-"""evaluation functions."""
+"""Evaluation metrics (not differentiable)."""
 
-__all__: list[str] = []
+from kusari.functions.evaluation.accuracy import accuracy, binary_accuracy, r2_score
+
+__all__ = ["accuracy", "binary_accuracy", "r2_score"]

@@ -1,3 +1,6 @@
-"""noise functions."""
+"""Noise injection: dropout and Gaussian sampling."""
 
-__all__: list[str] = []
+from kusari.functions.noise.dropout import dropout
+from kusari.functions.noise.gaussian import gaussian
+
+__all__ = ["dropout", "gaussian"]
