@@ -1,3 +1,5 @@
-"""rnn functions."""
+"""Recurrent network functions."""
 
-__all__: list[str] = []
+from kusari.functions.rnn.lstm import lstm
+
+__all__ = ["lstm"]
