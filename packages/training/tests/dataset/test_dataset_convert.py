@@ -41,22 +41,35 @@ def test_concat_arrays_scalars_lists_and_dicts():
 
 
 def test_padding():
-    batch = [(numpy.array([1, 2]), numpy.array([[1]])), (numpy.array([3]), numpy.array([[2, 2], [2, 2]]))]
+    batch = [
+        (numpy.array([1, 2]), numpy.array([[1]])),
+        (numpy.array([3]), numpy.array([[2, 2], [2, 2]])),
+    ]
     x, y = concat_examples(batch, padding=-1)
     assert x.tolist() == [[1, 2], [3, -1]]
     assert y.tolist() == [[[1, -1], [-1, -1]], [[2, 2], [2, 2]]]
     x, y = concat_examples(batch, padding=(0, 9))
     assert x.tolist() == [[1, 2], [3, 0]] and y[0].tolist() == [[1, 9], [9, 9]]
-    d = concat_examples([{"a": [1], "b": [1, 2]}, {"a": [2, 3], "b": [3]}], padding={"a": 0, "b": 5})
+    d = concat_examples(
+        [{"a": [1], "b": [1, 2]}, {"a": [2, 3], "b": [3]}], padding={"a": 0, "b": 5}
+    )
     assert d["a"].tolist() == [[1, 0], [2, 3]] and d["b"].tolist() == [[1, 2], [3, 5]]
-    torch_padded = torch.nn.utils.rnn.pad_sequence([torch.tensor([1, 2]), torch.tensor([3])], batch_first=True, padding_value=-1)
-    numpy.testing.assert_array_equal(concat_examples([numpy.array([1, 2]), numpy.array([3])], padding=-1), torch_padded.numpy())
+    torch_padded = torch.nn.utils.rnn.pad_sequence(
+        [torch.tensor([1, 2]), torch.tensor([3])], batch_first=True, padding_value=-1
+    )
+    numpy.testing.assert_array_equal(
+        concat_examples([numpy.array([1, 2]), numpy.array([3])], padding=-1), torch_padded.numpy()
+    )
 
 
 def test_errors_name_the_function():
     with pytest.raises(ValueError, match="concat_examples: expected a non-empty batch"):
         concat_examples([])
-    with pytest.raises(ValueError, match=r"concat_examples: expected examples of one field to share a shape, got shapes \(2,\), \(3,\); help: pass padding"):
+    with pytest.raises(
+        ValueError,
+        match=r"concat_examples: expected examples of one field to share a shape, "
+        r"got shapes \(2,\), \(3,\); help: pass padding",
+    ):
         concat_examples([numpy.zeros(2), numpy.zeros(3)])
     with pytest.raises(ValueError, match="expected 2 padding values .one per field., got 3"):
         concat_examples([(1, 2)], padding=(0, 0, 0))
@@ -68,7 +81,9 @@ def test_to_device_forms(monkeypatch):
     a = numpy.arange(3)
     assert to_device(None, a) is a and to_device(-1, a) is a and to_device("@numpy", a) is a
     made = []
-    monkeypatch.setattr(convert, "_lookup_device", lambda spec: made.append(spec) or FakeDevice(spec))
+    monkeypatch.setattr(
+        convert, "_lookup_device", lambda spec: made.append(spec) or FakeDevice(spec)
+    )
     assert to_device(0, a) == ("on", 0, a)
     assert to_device("@cupy:1", (a, a))[1] == "@cupy:1"
     assert made == [0, "@cupy:1"]
@@ -96,7 +111,9 @@ def test_converter_decorator_and_base():
         """Doc."""
         return [b[0] for b in batch], device
 
-    assert isinstance(firsts, Converter) and firsts.__doc__ == "Doc." and firsts.__name__ == "firsts"
+    assert (
+        isinstance(firsts, Converter) and firsts.__doc__ == "Doc." and firsts.__name__ == "firsts"
+    )
     assert firsts([(1, 2)], "d") == ([1], "d")
 
     @converter

@@ -35,7 +35,9 @@ def test_tuple_dataset_mixed_sources():
 def test_tuple_dataset_errors_and_pickle():
     with pytest.raises(ValueError, match="TupleDataset: expected at least one dataset"):
         datasets.TupleDataset()
-    with pytest.raises(ValueError, match="expected every dataset to have length 3 .* got length 2 for dataset 1"):
+    with pytest.raises(
+        ValueError, match="expected every dataset to have length 3 .* got length 2 for dataset 1"
+    ):
         datasets.TupleDataset([1, 2, 3], [1, 2])
     d = pickle.loads(pickle.dumps(datasets.TupleDataset(numpy.arange(3), numpy.arange(3) * 2)))
     assert d[2] == (2, 4) and take_columns(d, numpy.array([2, 1]))[1].tolist() == [4, 2]
@@ -46,7 +48,10 @@ def test_dict_dataset():
     assert len(d) == 3 and d[1]["t"] == 8 and d[1]["x"].tolist() == [2, 3]
     assert [e["t"] for e in d[::2]] == [7, 9]
     assert [e["t"] for e in d[numpy.array([2, 0])]] == [9, 7]
-    with pytest.raises(ValueError, match="DictDataset: expected every dataset to have length 3 .* got length 1 for 'y'"):
+    with pytest.raises(
+        ValueError,
+        match="DictDataset: expected every dataset to have length 3 .* got length 1 for 'y'",
+    ):
         datasets.DictDataset(x=[1, 2, 3], y=[1])
     arrays = datasets.DictDataset(a=numpy.arange(4), b=numpy.arange(4) * 3)
     assert take_columns(arrays, numpy.array([3, 1]))["b"].tolist() == [9, 3]
@@ -63,9 +68,15 @@ def test_sub_dataset():
         d[-4]
     p = datasets.SubDataset(base, 2, 5, order=[5, 4, 3, 2, 1, 0])
     assert list(p) == ["d", "c", "b"]
-    with pytest.raises(ValueError, match="SubDataset: expected 0 <= start <= finish <= len.dataset. = 6, got start=2, finish=7"):
+    with pytest.raises(
+        ValueError,
+        match="SubDataset: expected 0 <= start <= finish <= len.dataset. = 6, "
+        "got start=2, finish=7",
+    ):
         datasets.SubDataset(base, 2, 7)
-    with pytest.raises(ValueError, match="expected order of the base dataset's length 6, got length 2"):
+    with pytest.raises(
+        ValueError, match="expected order of the base dataset's length 6, got length 2"
+    ):
         datasets.SubDataset(base, 0, 1, order=[1, 0])
     arrays = datasets.TupleDataset(numpy.arange(6) * 10, numpy.arange(6))
     sub = datasets.SubDataset(arrays, 1, 5, order=numpy.array([5, 4, 3, 2, 1, 0]))
@@ -111,12 +122,16 @@ def test_cross_validation_matches_chainer_rotation():
 
 
 def test_transform_and_concatenated():
-    t = datasets.TransformDataset(datasets.TupleDataset(numpy.arange(3), numpy.arange(3)), lambda e: (e[0] * 2, e[1]))
+    t = datasets.TransformDataset(
+        datasets.TupleDataset(numpy.arange(3), numpy.arange(3)), lambda e: (e[0] * 2, e[1])
+    )
     assert len(t) == 3 and t[2] == (4, 2) and [e[0] for e in t[numpy.array([0, 1])]] == [0, 2]
     with pytest.raises(TypeError, match="TransformDataset: expected a callable transform, got int"):
         datasets.TransformDataset([1], 3)
     c = datasets.ConcatenatedDataset([1, 2], [], [3])
-    assert len(c) == 3 and [c[i] for i in range(3)] == [1, 2, 3] and c[-1] == 3 and c[0:3] == [1, 2, 3]
+    assert (
+        len(c) == 3 and [c[i] for i in range(3)] == [1, 2, 3] and c[-1] == 3 and c[0:3] == [1, 2, 3]
+    )
     with pytest.raises(IndexError, match="ConcatenatedDataset: index 3 out of range for length 3"):
         c[3]
 

@@ -8,19 +8,23 @@ import warnings
 
 import numpy
 import pytest
-from kusari_dataset_files import idx_bytes, write_mnist_dir
 
 from kusari import datasets
 from kusari.dataset import DownloadError
 from kusari.datasets import fashion_mnist, kuzushiji_mnist, mnist
 
-FILES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+FILES = [
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+]
 
 
 @pytest.fixture
-def mnist_files(tmp_path, web, monkeypatch):
+def mnist_files(formats, tmp_path, web, monkeypatch):
     """Small IDX files served at the first MNIST mirror, with their checksums known."""
-    arrays = write_mnist_dir(str(tmp_path / "src"), n_train=12, n_test=5)
+    arrays = formats.write_mnist_dir(str(tmp_path / "src"), n_train=12, n_test=5)
     blobs = {name: (tmp_path / "src" / name).read_bytes() for name in FILES}
     base = mnist._SOURCE.base_urls[0]
     for name, blob in blobs.items():
@@ -35,7 +39,9 @@ def test_get_mnist_default_shapes_dtypes_and_scaling(dataset_root, mnist_files):
     assert isinstance(train, datasets.TupleDataset) and (len(train), len(test)) == (12, 5)
     x, t = train[0]
     assert x.shape == (784,) and x.dtype == numpy.float32 and t.dtype == numpy.int32
-    expected = mnist_files["train-images-idx3-ubyte.gz"].reshape(12, 784).astype(numpy.float32) * numpy.float32(1 / 255)
+    expected = mnist_files["train-images-idx3-ubyte.gz"].reshape(12, 784).astype(
+        numpy.float32
+    ) * numpy.float32(1 / 255)
     got = numpy.stack([train[i][0] for i in range(12)])
     numpy.testing.assert_array_equal(got, expected)
     assert got.min() == 0.0 and got.max() == 1.0
@@ -45,7 +51,12 @@ def test_get_mnist_default_shapes_dtypes_and_scaling(dataset_root, mnist_files):
 
 @pytest.mark.parametrize(
     ("kwargs", "shape"),
-    [({"ndim": 1}, (784,)), ({"ndim": 2}, (28, 28)), ({"ndim": 3}, (1, 28, 28)), ({"ndim": 3, "rgb_format": True}, (3, 28, 28))],
+    [
+        ({"ndim": 1}, (784,)),
+        ({"ndim": 2}, (28, 28)),
+        ({"ndim": 3}, (1, 28, 28)),
+        ({"ndim": 3, "rgb_format": True}, (3, 28, 28)),
+    ],
 )
 def test_get_mnist_ndim(dataset_root, mnist_files, kwargs, shape):
     train, _ = datasets.get_mnist(**kwargs)
@@ -59,7 +70,11 @@ def test_get_mnist_ndim(dataset_root, mnist_files, kwargs, shape):
 
 def test_get_mnist_options(dataset_root, mnist_files):
     images, _ = datasets.get_mnist(withlabel=False, scale=3.0, dtype=numpy.float64)
-    assert isinstance(images, numpy.ndarray) and images.shape == (12, 784) and images.dtype == numpy.float64
+    assert (
+        isinstance(images, numpy.ndarray)
+        and images.shape == (12, 784)
+        and images.dtype == numpy.float64
+    )
     assert images.max() == pytest.approx(3.0)
     train, _ = datasets.get_mnist(label_dtype=numpy.int64, dtype=numpy.float16)
     assert train[0][1].dtype == numpy.int64 and train[0][0].dtype == numpy.float16
@@ -98,9 +113,9 @@ def test_corrupt_raw_file_is_fetched_again(dataset_root, mnist_files, web):
     assert web.requests.count(mnist._SOURCE.base_urls[0] + FILES[0]) == 2
 
 
-def test_real_checksums_reject_other_content(dataset_root, web, tmp_path):
+def test_real_checksums_reject_other_content(formats, dataset_root, web, tmp_path):
     # The shipped SHA-256 values are the official files': small test files never match.
-    write_mnist_dir(str(tmp_path / "src"))
+    formats.write_mnist_dir(str(tmp_path / "src"))
     for base in mnist._SOURCE.base_urls:
         for name in FILES:
             web.files[base + name] = (tmp_path / "src" / name).read_bytes()
@@ -115,17 +130,26 @@ def test_real_checksums_reject_other_content(dataset_root, web, tmp_path):
 
 
 def test_offline_error_names_url_and_manual_location(dataset_root, web):
-    with pytest.raises(DownloadError, match="could not download train-images-idx3-ubyte.gz") as info:
+    with pytest.raises(
+        DownloadError, match="could not download train-images-idx3-ubyte.gz"
+    ) as info:
         datasets.get_kuzushiji_mnist()
     message = str(info.value)
     assert "http://codh.rois.ac.jp/kmnist/dataset/kmnist/train-images-idx3-ubyte.gz" in message
-    assert "save it as " + os.path.join(str(dataset_root), "kuzushiji-mnist", "train-images-idx3-ubyte.gz") in message
+    assert (
+        "save it as "
+        + os.path.join(str(dataset_root), "kuzushiji-mnist", "train-images-idx3-ubyte.gz")
+        in message
+    )
 
 
-def test_manually_placed_files_are_used(dataset_root, web, monkeypatch):
-    arrays = write_mnist_dir(str(dataset_root / "kuzushiji-mnist"), n_train=7, n_test=3)
+def test_manually_placed_files_are_used(formats, dataset_root, web, monkeypatch):
+    arrays = formats.write_mnist_dir(str(dataset_root / "kuzushiji-mnist"), n_train=7, n_test=3)
     src = kuzushiji_mnist._SOURCE
-    sums = {n: (None, hashlib.md5((dataset_root / "kuzushiji-mnist" / n).read_bytes()).hexdigest()) for n in FILES}
+    sums = {
+        n: (None, hashlib.md5((dataset_root / "kuzushiji-mnist" / n).read_bytes()).hexdigest())
+        for n in FILES
+    }
     monkeypatch.setattr(kuzushiji_mnist, "_SOURCE", dataclasses.replace(src, checksums=sums))
     train, test = datasets.get_kuzushiji_mnist(ndim=2)
     assert web.requests == []
@@ -134,9 +158,11 @@ def test_manually_placed_files_are_used(dataset_root, web, monkeypatch):
     assert datasets.get_kuzushiji_mnist_labels()[0] == ("o", "\u304a")
 
 
-def test_local_copy_is_preferred_and_bad_local_copy_is_skipped(dataset_root, web, tmp_path, monkeypatch):
+def test_local_copy_is_preferred_and_bad_local_copy_is_skipped(
+    formats, dataset_root, web, tmp_path, monkeypatch
+):
     local = tmp_path / "usr-share-fashion"
-    arrays = write_mnist_dir(str(local), n_train=9, n_test=4)
+    arrays = formats.write_mnist_dir(str(local), n_train=9, n_test=4)
     src = dataclasses.replace(fashion_mnist._SOURCE, local_dirs=(str(local),))
     monkeypatch.setattr(fashion_mnist, "_SOURCE", src)
     train, test = datasets.get_fashion_mnist()
@@ -154,13 +180,19 @@ def test_local_copy_is_preferred_and_bad_local_copy_is_skipped(dataset_root, web
     assert arrays  # silence unused
 
 
-def test_labels_and_images_count_mismatch_is_an_error(dataset_root, web, tmp_path, monkeypatch):
+def test_labels_and_images_count_mismatch_is_an_error(
+    formats, dataset_root, web, tmp_path, monkeypatch
+):
     d = str(tmp_path / "src")
-    write_mnist_dir(d, n_train=6)
+    formats.write_mnist_dir(d, n_train=6)
     with gzip.open(os.path.join(d, FILES[1]), "wb") as f:
-        f.write(idx_bytes(numpy.zeros(5, numpy.uint8)))
-    monkeypatch.setattr(mnist, "_SOURCE", dataclasses.replace(mnist._SOURCE, checksums={}, local_dirs=(d,)))
-    with pytest.raises(ValueError, match="has 6 images but train-labels-idx1-ubyte.gz has 5 labels"):
+        f.write(formats.idx_bytes(numpy.zeros(5, numpy.uint8)))
+    monkeypatch.setattr(
+        mnist, "_SOURCE", dataclasses.replace(mnist._SOURCE, checksums={}, local_dirs=(d,))
+    )
+    with pytest.raises(
+        ValueError, match="has 6 images but train-labels-idx1-ubyte.gz has 5 labels"
+    ):
         datasets.get_mnist()
 
 
@@ -175,7 +207,9 @@ def test_seed_tutorial_import_form(dataset_root, mnist_files):
 DEBIAN = "/usr/share/datasets/fashion-mnist"
 
 
-@pytest.mark.skipif(not os.path.isdir(DEBIAN), reason="Debian package dataset-fashion-mnist not installed")
+@pytest.mark.skipif(
+    not os.path.isdir(DEBIAN), reason="Debian package dataset-fashion-mnist not installed"
+)
 def test_debian_fashion_mnist(dataset_root, web):
     train, test = datasets.get_fashion_mnist()
     assert web.requests == []

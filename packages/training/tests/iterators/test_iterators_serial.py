@@ -4,20 +4,26 @@ import copy
 
 import numpy
 import pytest
-from kusari_iter_helpers import DictDeserializer, DictSerializer, labels, record
 
 from kusari.datasets import SubDataset, TupleDataset
 from kusari.iterators import OrderSampler, SerialIterator, ShuffleOrderSampler
 
 
 def dataset(n=5):
-    return TupleDataset(numpy.arange(n * 2, dtype=numpy.float32).reshape(n, 2), numpy.arange(n, dtype=numpy.int32))
+    return TupleDataset(
+        numpy.arange(n * 2, dtype=numpy.float32).reshape(n, 2), numpy.arange(n, dtype=numpy.int32)
+    )
 
 
-def test_epoch_bookkeeping_with_wraparound():
+def test_epoch_bookkeeping_with_wraparound(tools):
     it = SerialIterator(dataset(5), 2, shuffle=False)
-    assert (it.epoch, it.epoch_detail, it.previous_epoch_detail, it.is_new_epoch) == (0, 0.0, None, False)
-    assert record(it, 4) == [
+    assert (it.epoch, it.epoch_detail, it.previous_epoch_detail, it.is_new_epoch) == (
+        0,
+        0.0,
+        None,
+        False,
+    )
+    assert tools.record(it, 4) == [
         ([0, 1], 0, False, 2, 0.4, 0.0),
         ([2, 3], 0, False, 4, 0.8, 0.4),
         ([4, 0], 1, True, 1, 1.2, 0.8),  # the batch ending epoch 0 starts epoch 1
@@ -25,37 +31,41 @@ def test_epoch_bookkeeping_with_wraparound():
     ]
 
 
-def test_exact_epoch_end_and_big_batches():
+def test_exact_epoch_end_and_big_batches(tools):
     it = SerialIterator(dataset(4), 2, shuffle=False)
-    assert [r[:4] for r in record(it, 3)] == [([0, 1], 0, False, 2), ([2, 3], 1, True, 0), ([0, 1], 1, False, 2)]
+    assert [r[:4] for r in tools.record(it, 3)] == [
+        ([0, 1], 0, False, 2),
+        ([2, 3], 1, True, 0),
+        ([0, 1], 1, False, 2),
+    ]
     it = SerialIterator(dataset(3), 7, shuffle=False)  # a batch spanning several epochs
-    assert record(it, 1) == [([0, 1, 2, 0, 1, 2, 0], 2, True, 1, 2 + 1 / 3, 0.0)]
+    assert tools.record(it, 1) == [([0, 1, 2, 0, 1, 2, 0], 2, True, 1, 2 + 1 / 3, 0.0)]
 
 
-def test_no_repeat_stops_with_short_last_batch():
+def test_no_repeat_stops_with_short_last_batch(tools):
     it = SerialIterator(dataset(5), 2, repeat=False, shuffle=False)
-    assert [labels(b) for b in it] == [[0, 1], [2, 3], [4]]
+    assert [tools.labels(b) for b in it] == [[0, 1], [2, 3], [4]]
     assert (it.epoch, it.is_new_epoch, it.current_position, it.epoch_detail) == (1, True, 0, 1.0)
     with pytest.raises(StopIteration):
         next(it)
     assert it.previous_epoch_detail == 1.0
     it.reset()
-    assert [labels(b) for b in it] == [[0, 1], [2, 3], [4]]
+    assert [tools.labels(b) for b in it] == [[0, 1], [2, 3], [4]]
 
 
-def test_shuffle_visits_each_example_once_per_epoch():
+def test_shuffle_visits_each_example_once_per_epoch(tools):
     numpy.random.seed(0)
     it = SerialIterator(dataset(7), 3)
     seen = []
     for _ in range(7):
-        seen += labels(next(it))
+        seen += tools.labels(next(it))
     assert sorted(seen[:7]) == list(range(7)) and sorted(seen[7:14]) == list(range(7))
     numpy.random.seed(0)
     again = SerialIterator(dataset(7), 3)  # the global seed makes it reproducible
-    assert sum((labels(next(again)) for _ in range(7)), []) == seen
+    assert sum((tools.labels(next(again)) for _ in range(7)), []) == seen
 
 
-def test_order_sampler_contract():
+def test_order_sampler_contract(tools):
     class Reverse(OrderSampler):
         def __init__(self):
             self.calls = []
@@ -66,7 +76,7 @@ def test_order_sampler_contract():
 
     sampler = Reverse()
     it = SerialIterator(dataset(3), 2, order_sampler=sampler)
-    assert [labels(next(it)) for _ in range(3)] == [[2, 1], [0, 0], [1, 2]]
+    assert [tools.labels(next(it)) for _ in range(3)] == [[2, 1], [0, 0], [1, 2]]
     assert sampler.calls == [([0, 1, 2], 0), ([2, 1, 0], 2), ([0, 1, 2], 1)]
     with pytest.raises(ValueError, match="got both shuffle=True and an order_sampler"):
         SerialIterator(dataset(), 2, shuffle=True, order_sampler=sampler)
@@ -87,14 +97,14 @@ def test_bad_arguments():
 
 @pytest.mark.parametrize("shuffle", [True, False])
 @pytest.mark.parametrize("stop_after", [1, 3, 4, 6])
-def test_resume_reproduces_the_remaining_batches(shuffle, stop_after):
+def test_resume_reproduces_the_remaining_batches(tools, shuffle, stop_after):
     rng = numpy.random.RandomState(5)
     kwargs = {"order_sampler": ShuffleOrderSampler(rng)} if shuffle else {"shuffle": False}
     it = SerialIterator(dataset(7), 3, **kwargs)
-    record(it, stop_after)
+    tools.record(it, stop_after)
     saved = {}
-    it.serialize(DictSerializer(saved))
-    expected = record(it, 8)
+    it.serialize(tools.DictSerializer(saved))
+    expected = tools.record(it, 8)
     keys = {"current_position", "epoch", "is_new_epoch", "previous_epoch_detail"}
     assert keys <= set(saved) and ("order" in saved) == shuffle
     assert ("order_sampler/random_state" in saved) == shuffle
@@ -102,52 +112,64 @@ def test_resume_reproduces_the_remaining_batches(shuffle, stop_after):
     fresh_rng = numpy.random.RandomState(99)  # a different seed: the snapshot must win
     kwargs = {"order_sampler": ShuffleOrderSampler(fresh_rng)} if shuffle else {"shuffle": False}
     resumed = SerialIterator(dataset(7), 3, **kwargs)
-    resumed.serialize(DictDeserializer(saved))
-    assert record(resumed, 8) == expected
+    resumed.serialize(tools.DictDeserializer(saved))
+    assert tools.record(resumed, 8) == expected
 
 
-def test_resume_with_the_global_random_state():
+def test_resume_with_the_global_random_state(tools):
     numpy.random.seed(1)
     it = SerialIterator(dataset(5), 2)
-    record(it, 2)
+    tools.record(it, 2)
     saved = {}
-    it.serialize(DictSerializer(saved))
-    expected = record(it, 6)
+    it.serialize(tools.DictSerializer(saved))
+    expected = tools.record(it, 6)
     numpy.random.seed(12345)
     resumed = SerialIterator(dataset(5), 2)
-    resumed.serialize(DictDeserializer(saved))
-    assert record(resumed, 6) == expected
+    resumed.serialize(tools.DictDeserializer(saved))
+    assert tools.record(resumed, 6) == expected
 
 
-def test_chainer_snapshot_without_new_keys():
+def test_chainer_snapshot_without_new_keys(tools):
     it = SerialIterator(dataset(5), 2, shuffle=False)
-    record(it, 3)
+    tools.record(it, 3)
     saved = {}
-    it.serialize(DictSerializer(saved))
+    it.serialize(tools.DictSerializer(saved))
     del saved["previous_epoch_detail"]
     other = SerialIterator(dataset(5), 2, shuffle=False)
-    other.serialize(DictDeserializer(saved))
-    assert (other.epoch, other.current_position, other.previous_epoch_detail) == (1, 1, pytest.approx(0.8))
+    other.serialize(tools.DictDeserializer(saved))
+    assert (other.epoch, other.current_position, other.previous_epoch_detail) == (
+        1,
+        1,
+        pytest.approx(0.8),
+    )
 
-    shuffled = SerialIterator(dataset(5), 2, order_sampler=ShuffleOrderSampler(numpy.random.RandomState(0)))
+    shuffled = SerialIterator(
+        dataset(5), 2, order_sampler=ShuffleOrderSampler(numpy.random.RandomState(0))
+    )
     saved = {}
-    shuffled.serialize(DictSerializer(saved))
+    shuffled.serialize(tools.DictSerializer(saved))
     saved["_order"] = saved.pop("order")  # Chainer's older key
     del saved["order_sampler/random_state"]
-    again = SerialIterator(dataset(5), 2, order_sampler=ShuffleOrderSampler(numpy.random.RandomState(1)))
-    again.serialize(DictDeserializer(saved))
+    again = SerialIterator(
+        dataset(5), 2, order_sampler=ShuffleOrderSampler(numpy.random.RandomState(1))
+    )
+    again.serialize(tools.DictDeserializer(saved))
     assert again._state.order.tolist() == saved["_order"].tolist()
 
 
-def test_resume_through_core_npz_serializers(tmp_path):
+def test_resume_through_core_npz_serializers(tools, tmp_path):
     serializers = pytest.importorskip("kusari.serializers")
-    it = SerialIterator(dataset(6), 4, order_sampler=ShuffleOrderSampler(numpy.random.RandomState(3)))
-    record(it, 2)
+    it = SerialIterator(
+        dataset(6), 4, order_sampler=ShuffleOrderSampler(numpy.random.RandomState(3))
+    )
+    tools.record(it, 2)
     serializers.save_npz(str(tmp_path / "it.npz"), it)
-    expected = record(it, 5)
-    resumed = SerialIterator(dataset(6), 4, order_sampler=ShuffleOrderSampler(numpy.random.RandomState(4)))
+    expected = tools.record(it, 5)
+    resumed = SerialIterator(
+        dataset(6), 4, order_sampler=ShuffleOrderSampler(numpy.random.RandomState(4))
+    )
     serializers.load_npz(str(tmp_path / "it.npz"), resumed)
-    assert record(resumed, 5) == expected
+    assert tools.record(resumed, 5) == expected
 
 
 def test_fast_path_yields_the_same_batches_as_plain_indexing():
@@ -166,9 +188,9 @@ def test_fast_path_yields_the_same_batches_as_plain_indexing():
             assert int(ft) == int(st)
 
 
-def test_copy_is_independent():
+def test_copy_is_independent(tools):
     it = SerialIterator(dataset(5), 2, shuffle=False)
     next(it)
     twin = copy.copy(it)
-    assert labels(next(twin)) == [2, 3]
-    assert labels(next(it)) == [2, 3]
+    assert tools.labels(next(twin)) == [2, 3]
+    assert tools.labels(next(it)) == [2, 3]

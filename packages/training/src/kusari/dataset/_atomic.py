@@ -40,9 +40,9 @@ def atomic_write(path: str, mode: str = "wb", encoding: str | None = None) -> It
 
     Example:
         >>> import os, tempfile
-        >>> p = os.path.join(tempfile.mkdtemp(), 'a.txt')
-        >>> with atomic_write(p, 'w') as f:
-        ...     _ = f.write('hello')
+        >>> p = os.path.join(tempfile.mkdtemp(), "a.txt")
+        >>> with atomic_write(p, "w") as f:
+        ...     _ = f.write("hello")
         >>> open(p).read()
         'hello'
     """
@@ -50,7 +50,9 @@ def atomic_write(path: str, mode: str = "wb", encoding: str | None = None) -> It
         raise ValueError(f"atomic_write: expected mode 'wb' or 'w', got {mode!r}")
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp"
+    )
     try:
         if mode == "w":
             f = os.fdopen(fd, "w", encoding=encoding or "utf-8", newline="\n")

@@ -61,24 +61,26 @@ class ColumnarBatch(list):
         return columns
 
     def __reduce__(self) -> Any:
-        return (list, (list(self),))
+        return (list, (list(self),))  # pickles (and copies) as a plain list
 
-    for _name in (
-        "__setitem__",
-        "__delitem__",
-        "__iadd__",
-        "__imul__",
-        "append",
-        "extend",
-        "insert",
-        "pop",
-        "remove",
-        "clear",
-        "sort",
-        "reverse",
-    ):
-        locals()[_name] = _mutator(_name)
-    del _name
+
+# Every list method that changes the content invalidates the stacked copy.
+for _name in (
+    "__setitem__",
+    "__delitem__",
+    "__iadd__",
+    "__imul__",
+    "append",
+    "extend",
+    "insert",
+    "pop",
+    "remove",
+    "clear",
+    "sort",
+    "reverse",
+):
+    setattr(ColumnarBatch, _name, _mutator(_name))
+del _name
 
 
 def _rows(columns: Any) -> Any:

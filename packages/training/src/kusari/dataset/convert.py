@@ -252,7 +252,9 @@ def concat_examples(batch: Sequence[Any], device: Any = None, padding: Any = Non
     if isinstance(first, dict):
         pads = padding if isinstance(padding, dict) else dict.fromkeys(first, padding)
         return {
-            key: to_device(device, _concat_arrays([example[key] for example in batch], pads.get(key)))
+            key: to_device(
+                device, _concat_arrays([example[key] for example in batch], pads.get(key))
+            )
             for key in first
         }
     return to_device(device, _concat_arrays(batch, padding))

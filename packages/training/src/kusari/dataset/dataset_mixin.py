@@ -20,6 +20,7 @@ class DatasetMixin:
         >>> class Squares(DatasetMixin):
         ...     def __len__(self):
         ...         return 5
+        ...
         ...     def get_example(self, i):
         ...         return i * i
         >>> d = Squares()

@@ -78,7 +78,7 @@ def get_dataset_directory(dataset_name: str, create_directory: bool = True) -> s
     """Return ``<root>/<dataset_name>``, creating it unless ``create_directory`` is False.
 
     Example:
-        >>> get_dataset_directory('mnist', create_directory=False).endswith('mnist')
+        >>> get_dataset_directory("mnist", create_directory=False).endswith("mnist")
         True
     """
     path = os.path.join(get_dataset_root(), dataset_name)
@@ -89,7 +89,7 @@ def get_dataset_directory(dataset_name: str, create_directory: bool = True) -> s
 
 def _open_url(url: str, timeout: float) -> IO[bytes]:
     """Open ``url`` for reading (the one network entry point; tests replace it)."""
-    return urllib.request.urlopen(url, timeout=timeout)  # noqa: S310 (http, https, file)
+    return urllib.request.urlopen(url, timeout=timeout)
 
 
 def file_digest(path: str, algorithm: str = "sha256") -> str:
@@ -204,12 +204,17 @@ def cached_download(url: str, *, sha256: str | None = None, md5: str | None = No
         problem = verify_file(path, sha256, md5)
         if problem is None:
             return path
-        warnings.warn(f"cached_download: cached copy of {url} is corrupt ({problem}); downloading again", stacklevel=2)
+        warnings.warn(
+            f"cached_download: cached copy of {url} is corrupt ({problem}); downloading again",
+            stacklevel=2,
+        )
     fetch_file([url], path, sha256=sha256, md5=md5, caller="cached_download")
     return path
 
 
-def cache_or_load_file(path: str, creator: Callable[[str], Any], loader: Callable[[str], Any]) -> Any:
+def cache_or_load_file(
+    path: str, creator: Callable[[str], Any], loader: Callable[[str], Any]
+) -> Any:
     """Load ``path`` with ``loader``, first building it with ``creator`` when missing.
 
     ``creator(temp_path)`` writes the file (its base name is ``path``'s) and returns the

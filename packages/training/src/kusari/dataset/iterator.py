@@ -18,6 +18,7 @@ class Iterator:
         >>> class Once(Iterator):
         ...     def __init__(self):
         ...         self.done = False
+        ...
         ...     def __next__(self):
         ...         if self.done:
         ...             raise StopIteration

@@ -77,7 +77,8 @@ def load_remote(
                 return parse(candidate)
             except CORRUPT_ERRORS as e:
                 warnings.warn(
-                    f"{caller}: ignoring unreadable local copy {candidate} ({type(e).__name__}: {e})",
+                    f"{caller}: ignoring unreadable local copy {candidate} "
+                    f"({type(e).__name__}: {e})",
                     stacklevel=3,
                 )
     path = os.path.join(directory, remote.filename)
@@ -88,7 +89,9 @@ def load_remote(
                 return parse(path)
             except CORRUPT_ERRORS as e:
                 problem = f"{type(e).__name__}: {e}"
-        warnings.warn(f"{caller}: {path} is corrupt ({problem}); downloading it again", stacklevel=3)
+        warnings.warn(
+            f"{caller}: {path} is corrupt ({problem}); downloading it again", stacklevel=3
+        )
     download.fetch_file(remote.urls, path, sha256=remote.sha256, md5=remote.md5, caller=caller)
     try:
         return parse(path)
@@ -108,7 +111,9 @@ def resolve_dtype(dtype: Any) -> numpy.dtype:
     return get_dtype(dtype)
 
 
-def npz_loader(expected: dict[str, tuple[Any, int | None]]) -> Callable[[str], dict[str, numpy.ndarray]]:
+def npz_loader(
+    expected: dict[str, tuple[Any, int | None]],
+) -> Callable[[str], dict[str, numpy.ndarray]]:
     """Return a loader reading every array of an ``.npz`` eagerly, without pickle.
 
     Args:
@@ -122,7 +127,10 @@ def npz_loader(expected: dict[str, tuple[Any, int | None]]) -> Callable[[str], d
         for key, (dtype, ndim) in expected.items():
             a = arrays[key]
             if a.dtype != numpy.dtype(dtype) or (ndim is not None and a.ndim != ndim):
-                raise ValueError(f"{path}: {key!r} is {a.dtype} with {a.ndim} dims, expected {numpy.dtype(dtype)}, {ndim}")
+                raise ValueError(
+                    f"{path}: {key!r} is {a.dtype} with {a.ndim} dims, "
+                    f"expected {numpy.dtype(dtype)} with {ndim}"
+                )
         return arrays
 
     return load

@@ -28,7 +28,7 @@ def read_idx(path: str) -> numpy.ndarray:
     """
     with open(path, "rb") as f:
         gzipped = f.read(2) == b"\x1f\x8b"
-    with (gzip.open(path, "rb") if gzipped else open(path, "rb")) as f:
+    with gzip.open(path, "rb") if gzipped else open(path, "rb") as f:
         data = f.read()
     if len(data) < 4 or data[0] != 0 or data[1] != 0:
         raise ValueError(f"{path}: not an IDX file (bad magic {data[:4].hex()})")

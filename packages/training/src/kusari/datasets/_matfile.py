@@ -21,8 +21,30 @@ import numpy
 
 __all__ = ["read_mat"]
 
-_MI_TYPES = {1: "i1", 2: "u1", 3: "i2", 4: "u2", 5: "i4", 6: "u4", 7: "f4", 9: "f8", 12: "i8", 13: "u8"}
-_MX_CLASSES = {6: "f8", 7: "f4", 8: "i1", 9: "u1", 10: "i2", 11: "u2", 12: "i4", 13: "u4", 14: "i8", 15: "u8"}
+_MI_TYPES = {
+    1: "i1",
+    2: "u1",
+    3: "i2",
+    4: "u2",
+    5: "i4",
+    6: "u4",
+    7: "f4",
+    9: "f8",
+    12: "i8",
+    13: "u8",
+}
+_MX_CLASSES = {
+    6: "f8",
+    7: "f4",
+    8: "i1",
+    9: "u1",
+    10: "i2",
+    11: "u2",
+    12: "i4",
+    13: "u4",
+    14: "i8",
+    15: "u8",
+}
 _MI_MATRIX, _MI_COMPRESSED = 14, 15
 
 
@@ -47,7 +69,9 @@ class _Reader:
             mtype, nbytes, start = first, self.u32(self.pos + 4), self.pos + 8
             span = nbytes if mtype == _MI_COMPRESSED else -(-nbytes // 8) * 8
         if start + nbytes > len(self.data):
-            raise ValueError(f"{self.path}: truncated MAT element (needs {nbytes} bytes at {start})")
+            raise ValueError(
+                f"{self.path}: truncated MAT element (needs {nbytes} bytes at {start})"
+            )
         self.pos = min(start + span, len(self.data))
         return mtype, self.data[start : start + nbytes]
 
@@ -69,7 +93,9 @@ def _matrix(body: memoryview, order: str, path: str) -> tuple[str, numpy.ndarray
     stored = numpy.dtype(order + _MI_TYPES[mtype])
     count = math.prod(dims)
     if len(real) != count * stored.itemsize:
-        raise ValueError(f"{path}: variable {name!r} has {len(real)} bytes for dims {dims} of {stored}")
+        raise ValueError(
+            f"{path}: variable {name!r} has {len(real)} bytes for dims {dims} of {stored}"
+        )
     values = numpy.frombuffer(real, stored, count).reshape(dims, order="F")
     return name, values.astype(numpy.dtype(_MX_CLASSES[mx_class]))
 

@@ -48,14 +48,18 @@ class IdxSource:
 def _parse_images(path: str) -> numpy.ndarray:
     images = read_idx(path)
     if images.dtype != numpy.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise ValueError(f"{path}: expected uint8 images of 28x28, got {images.dtype} {images.shape}")
+        raise ValueError(
+            f"{path}: expected uint8 images of 28x28, got {images.dtype} {images.shape}"
+        )
     return images.reshape(len(images), 784)
 
 
 def _parse_labels(path: str) -> numpy.ndarray:
     labels = read_idx(path)
     if labels.dtype != numpy.uint8 or labels.ndim != 1:
-        raise ValueError(f"{path}: expected a 1-d uint8 label array, got {labels.dtype} {labels.shape}")
+        raise ValueError(
+            f"{path}: expected a 1-d uint8 label array, got {labels.dtype} {labels.shape}"
+        )
     return labels
 
 
@@ -68,7 +72,10 @@ def _retrieve(source: IdxSource, split: str) -> dict[str, numpy.ndarray]:
         x = load_remote(source.remote(images_file), directory, _parse_images, **kw)
         y = load_remote(source.remote(labels_file), directory, _parse_labels, **kw)
         if len(x) != len(y):
-            raise ValueError(f"{source.caller}: {images_file} has {len(x)} images but {labels_file} has {len(y)} labels")
+            raise ValueError(
+                f"{source.caller}: {images_file} has {len(x)} images but "
+                f"{labels_file} has {len(y)} labels"
+            )
         save_npz(path, x=x, y=y)
         return {"x": x, "y": y}
 
@@ -112,6 +119,8 @@ def get_mnist_like(
         raise ValueError(f"{source.caller}: expected ndim 1, 2 or 3, got {ndim!r}")
     image_dtype = resolve_dtype(dtype)
     return tuple(
-        _preprocess(_retrieve(source, split), withlabel, ndim, scale, image_dtype, label_dtype, rgb_format)
+        _preprocess(
+            _retrieve(source, split), withlabel, ndim, scale, image_dtype, label_dtype, rgb_format
+        )
         for split in ("train", "test")
     )

@@ -71,20 +71,27 @@ class _ArraySpec:
         if isinstance(raw, str):
             raw = raw.encode("latin-1")  # a Python 2 str read with encoding='latin1'
         if not isinstance(raw, (bytes, bytearray)):
-            raise pickle.UnpicklingError(f"safe_load: array data is {type(raw).__name__}, expected bytes")
+            raise pickle.UnpicklingError(
+                f"safe_load: array data is {type(raw).__name__}, expected bytes"
+            )
         dtype = dtype_spec.resolve()
         count = math.prod(int(d) for d in shape)
         if len(raw) != count * dtype.itemsize:
             raise pickle.UnpicklingError(
-                f"safe_load: array data has {len(raw)} bytes, shape {shape} of {dtype} needs {count * dtype.itemsize}"
+                f"safe_load: array data has {len(raw)} bytes, shape {shape} of {dtype} "
+                f"needs {count * dtype.itemsize}"
             )
-        array = numpy.frombuffer(bytes(raw), dtype, count).reshape(shape, order="F" if fortran else "C")
+        array = numpy.frombuffer(bytes(raw), dtype, count).reshape(
+            shape, order="F" if fortran else "C"
+        )
         return array.astype(dtype.newbyteorder("="))
 
 
 def _reconstruct(cls: Any, shape: Any, typecode: Any) -> _ArraySpec:
     if cls is not _ArrayClassMarker:
-        raise pickle.UnpicklingError("safe_load: _reconstruct called with a class other than ndarray")
+        raise pickle.UnpicklingError(
+            "safe_load: _reconstruct called with a class other than ndarray"
+        )
     return _ArraySpec()
 
 
@@ -118,7 +125,9 @@ class _Unpickler(pickle.Unpickler):
         try:
             return _ALLOWED[(module, name)]
         except KeyError:
-            raise pickle.UnpicklingError(f"safe_load: refusing to load global {module}.{name}") from None
+            raise pickle.UnpicklingError(
+                f"safe_load: refusing to load global {module}.{name}"
+            ) from None
 
     def persistent_load(self, pid: Any) -> Any:
         raise pickle.UnpicklingError("safe_load: persistent ids are not allowed")
@@ -148,7 +157,7 @@ def safe_load(file: IO[bytes] | bytes) -> Any:
 
     Example:
         >>> import pickle, numpy as np
-        >>> safe_load(pickle.dumps({'data': np.arange(3, dtype=np.uint8)}, protocol=2))['data']
+        >>> safe_load(pickle.dumps({"data": np.arange(3, dtype=np.uint8)}, protocol=2))["data"]
         array([0, 1, 2], dtype=uint8)
     """
     if isinstance(file, (bytes, bytearray)):
@@ -158,5 +167,7 @@ def safe_load(file: IO[bytes] | bytes) -> Any:
     except (pickle.UnpicklingError, EOFError):
         raise
     except (TypeError, AttributeError, IndexError, ValueError, KeyError) as e:
-        raise pickle.UnpicklingError(f"safe_load: malformed pickle ({type(e).__name__}: {e})") from e
+        raise pickle.UnpicklingError(
+            f"safe_load: malformed pickle ({type(e).__name__}: {e})"
+        ) from e
     return _materialize(obj)

@@ -28,10 +28,14 @@ _CIFAR100 = Remote(
     ("https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz",),
     sha256="85cd44d02ba6437773c5bbd22e183051d648de2e7d6b014e1ef29b855ba677a7",
 )
-_LOAD = npz_loader({k: (numpy.uint8, n) for k, n in (("train_x", 2), ("train_y", 1), ("test_x", 2), ("test_y", 1))})
+_LOAD = npz_loader(
+    {k: (numpy.uint8, n) for k, n in (("train_x", 2), ("train_y", 1), ("test_x", 2), ("test_y", 1))}
+)
 
 
-def _read_batch(archive: tarfile.TarFile, name: str, label_key: str, path: str) -> tuple[numpy.ndarray, numpy.ndarray]:
+def _read_batch(
+    archive: tarfile.TarFile, name: str, label_key: str, path: str
+) -> tuple[numpy.ndarray, numpy.ndarray]:
     try:
         member = archive.extractfile(name)
     except KeyError:
@@ -46,9 +50,18 @@ def _read_batch(archive: tarfile.TarFile, name: str, label_key: str, path: str) 
         raise ValueError(f"{path}: {name} lacks 'data' or {label_key!r}")
     data = batch["data"]
     labels = numpy.asarray(batch[label_key])
-    if not isinstance(data, numpy.ndarray) or data.dtype != numpy.uint8 or data.ndim != 2 or data.shape[1] != 3072:
+    if (
+        not isinstance(data, numpy.ndarray)
+        or data.dtype != numpy.uint8
+        or data.ndim != 2
+        or data.shape[1] != 3072
+    ):
         raise ValueError(f"{path}: {name} 'data' is not a uint8 array of rows of 3072 bytes")
-    if labels.shape != (len(data),) or labels.size and not (0 <= labels.min() and labels.max() < 256):
+    if (
+        labels.shape != (len(data),)
+        or labels.size
+        and not (labels.min() >= 0 and labels.max() < 256)
+    ):
         raise ValueError(f"{path}: {name} has {labels.shape} labels for {len(data)} images")
     return data, labels.astype(numpy.uint8)
 
@@ -88,7 +101,14 @@ def _retrieve(n_classes: int, caller: str) -> dict[str, numpy.ndarray]:
     return cache_or_load_file(os.path.join(directory, f"cifar-{n_classes}.npz"), create, _LOAD)
 
 
-def _preprocess(images: numpy.ndarray, labels: numpy.ndarray, withlabel: bool, ndim: int, scale: float, dtype: Any) -> Any:
+def _preprocess(
+    images: numpy.ndarray,
+    labels: numpy.ndarray,
+    withlabel: bool,
+    ndim: int,
+    scale: float,
+    dtype: Any,
+) -> Any:
     images = images.reshape(-1, 3072) if ndim == 1 else images.reshape(-1, 3, 32, 32)
     images = images.astype(dtype)
     images *= scale / 255.0
@@ -97,7 +117,9 @@ def _preprocess(images: numpy.ndarray, labels: numpy.ndarray, withlabel: bool, n
     return TupleDataset(images, labels.astype(numpy.int32))
 
 
-def _get_cifar(n_classes: int, withlabel: bool, ndim: int, scale: float, dtype: Any, caller: str) -> tuple[Any, Any]:
+def _get_cifar(
+    n_classes: int, withlabel: bool, ndim: int, scale: float, dtype: Any, caller: str
+) -> tuple[Any, Any]:
     if ndim not in (1, 3):
         raise ValueError(f"{caller}: expected ndim 1 or 3, got {ndim!r}")
     dtype = resolve_dtype(dtype)
@@ -107,7 +129,9 @@ def _get_cifar(n_classes: int, withlabel: bool, ndim: int, scale: float, dtype: 
     return train, test
 
 
-def get_cifar10(withlabel: bool = True, ndim: int = 3, scale: float = 1.0, dtype: Any = None) -> tuple[Any, Any]:
+def get_cifar10(
+    withlabel: bool = True, ndim: int = 3, scale: float = 1.0, dtype: Any = None
+) -> tuple[Any, Any]:
     """Return the CIFAR-10 training set (50,000) and test set (10,000).
 
     Downloads the official "python version" archive once into ``<dataset root>/cifar``
@@ -130,7 +154,9 @@ def get_cifar10(withlabel: bool = True, ndim: int = 3, scale: float = 1.0, dtype
     return _get_cifar(10, withlabel, ndim, scale, dtype, "get_cifar10")
 
 
-def get_cifar100(withlabel: bool = True, ndim: int = 3, scale: float = 1.0, dtype: Any = None) -> tuple[Any, Any]:
+def get_cifar100(
+    withlabel: bool = True, ndim: int = 3, scale: float = 1.0, dtype: Any = None
+) -> tuple[Any, Any]:
     """Return the CIFAR-100 training set (50,000) and test set (10,000), fine labels.
 
     Arguments and results are those of :func:`get_cifar10`.

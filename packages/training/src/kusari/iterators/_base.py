@@ -8,6 +8,7 @@ from the start of the next epoch (so one batch can span two epochs, as in Chaine
 
 from __future__ import annotations
 
+import contextlib
 import operator
 from typing import Any, NamedTuple
 
@@ -33,7 +34,12 @@ def _span(order: numpy.ndarray | None, start: int, stop: int) -> numpy.ndarray:
 
 
 def advance(
-    state: EpochState, batch_size: int, repeat: bool, order_sampler: Any, dataset_len: int, name: str
+    state: EpochState,
+    batch_size: int,
+    repeat: bool,
+    order_sampler: Any,
+    dataset_len: int,
+    name: str,
 ) -> tuple[EpochState, numpy.ndarray | None]:
     """Return the state after one batch and the batch's indices (None: iteration over)."""
     position, epoch, _, order = state
@@ -70,12 +76,16 @@ class EpochIterator(Iterator):
     :meth:`_state_replaced` to drop work prepared for the old state.
     """
 
-    def __init__(self, dataset: Any, batch_size: int, repeat: bool, shuffle: bool | None, order_sampler: Any) -> None:
+    def __init__(
+        self, dataset: Any, batch_size: int, repeat: bool, shuffle: bool | None, order_sampler: Any
+    ) -> None:
         name = type(self).__name__
         try:
             batch_size = operator.index(batch_size)
         except TypeError:
-            raise TypeError(f"{name}: expected an int batch_size, got {type(batch_size).__name__}") from None
+            raise TypeError(
+                f"{name}: expected an int batch_size, got {type(batch_size).__name__}"
+            ) from None
         if batch_size <= 0:
             raise ValueError(f"{name}: expected a positive batch_size, got {batch_size}")
         if shuffle is not None:
@@ -88,7 +98,9 @@ class EpochIterator(Iterator):
         elif order_sampler is None:
             order_sampler = ShuffleOrderSampler()
         elif not callable(order_sampler):
-            raise TypeError(f"{name}: expected a callable order_sampler, got {type(order_sampler).__name__}")
+            raise TypeError(
+                f"{name}: expected a callable order_sampler, got {type(order_sampler).__name__}"
+            )
         self.dataset = dataset
         self.batch_size = batch_size
         self._repeat = bool(repeat)
@@ -102,7 +114,12 @@ class EpochIterator(Iterator):
         """Advance the visible state by one batch and return its indices."""
         self._previous_epoch_detail = self.epoch_detail
         state, indices = advance(
-            self._state, self.batch_size, self._repeat, self.order_sampler, len(self.dataset), type(self).__name__
+            self._state,
+            self.batch_size,
+            self._repeat,
+            self.order_sampler,
+            len(self.dataset),
+            type(self).__name__,
         )
         if indices is None:
             raise StopIteration
@@ -114,7 +131,9 @@ class EpochIterator(Iterator):
 
     def reset(self) -> None:
         """Go back to the start of the first epoch (a new order is drawn)."""
-        order = self.order_sampler(numpy.arange(len(self.dataset)), 0) if self.order_sampler else None
+        order = (
+            self.order_sampler(numpy.arange(len(self.dataset)), 0) if self.order_sampler else None
+        )
         self._state = EpochState(0, 0, False, None if order is None else numpy.asarray(order))
         self._previous_epoch_detail = -1.0  # -1 stands for None: serializers cannot hold None
         self._state_replaced()
@@ -182,7 +201,9 @@ class EpochIterator(Iterator):
             order = numpy.asarray(buffer if loaded is None else loaded)
         self._state = EpochState(position, epoch, is_new_epoch, order)
         try:
-            self._previous_epoch_detail = float(serializer("previous_epoch_detail", self._previous_epoch_detail))
+            self._previous_epoch_detail = float(
+                serializer("previous_epoch_detail", self._previous_epoch_detail)
+            )
         except KeyError:
             # Snapshot from an old Chainer: guess it from the position, as Chainer does.
             guess = epoch + (position - self.batch_size) / self._epoch_size
@@ -209,8 +230,6 @@ class EpochIterator(Iterator):
             except KeyError:
                 return False  # snapshot made without the sampler state (e.g. by Chainer)
             return not numpy.array_equal(before, sampler.get_state())
-        try:
+        with contextlib.suppress(KeyError):  # snapshot without the sampler state
             sampler.serialize(child)
-        except KeyError:
-            pass
         return False

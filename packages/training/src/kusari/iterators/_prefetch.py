@@ -25,7 +25,9 @@ __all__ = ["Prefetcher"]
 
 
 def _advance(it: EpochIterator, state: EpochState) -> tuple[EpochState, numpy.ndarray | None]:
-    return advance(state, it.batch_size, it.repeat, it.order_sampler, len(it.dataset), type(it).__name__)
+    return advance(
+        state, it.batch_size, it.repeat, it.order_sampler, len(it.dataset), type(it).__name__
+    )
 
 
 class Prefetcher:
@@ -59,7 +61,9 @@ class Prefetcher:
         """Submit the batches after the last planned one, up to ``depth``."""
         state = self._pending[-1][1] if self._pending else it._state
         while len(self._pending) < self._depth:
-            if state.order is not None and state.current_position + it.batch_size >= len(state.order):
+            if state.order is not None and state.current_position + it.batch_size >= len(
+                state.order
+            ):
                 break  # the next batch calls the order sampler: plan it when asked
             state, indices = _advance(it, state)
             if indices is None:

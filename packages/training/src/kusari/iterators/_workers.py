@@ -86,7 +86,12 @@ def _restore(part: Any, buffer: Any) -> Any:
         return part
     dtype = numpy.dtype(part.dtype)
     count = int(numpy.prod(part.shape, dtype=numpy.int64))
-    return buffer[part.offset : part.offset + count * dtype.itemsize].view(dtype).reshape(part.shape).copy()
+    return (
+        buffer[part.offset : part.offset + count * dtype.itemsize]
+        .view(dtype)
+        .reshape(part.shape)
+        .copy()
+    )
 
 
 def unpack(examples: list, memory: Any) -> list:

@@ -107,7 +107,9 @@ class MultiprocessIterator(EpochIterator):
             if sys.version_info < (3, 11):
                 raise ValueError(f"{name}: maxtasksperchild needs Python 3.11 or later")
             if mp_context.get_start_method() == "fork":
-                raise ValueError(f"{name}: maxtasksperchild cannot be used with the 'fork' start method")
+                raise ValueError(
+                    f"{name}: maxtasksperchild cannot be used with the 'fork' start method"
+                )
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
         self._pool_finalizer: weakref.finalize | None = None
         self._memory: Any = None
@@ -125,7 +127,9 @@ class MultiprocessIterator(EpochIterator):
     def _start(self) -> concurrent.futures.ProcessPoolExecutor:
         if self.shared_mem is not None:
             # One region per batch in flight; each example gets shared_mem bytes.
-            self._memory = sharedctypes.RawArray("b", self.n_prefetch * self.batch_size * self.shared_mem)
+            self._memory = sharedctypes.RawArray(
+                "b", self.n_prefetch * self.batch_size * self.shared_mem
+            )
         kwargs: dict[str, Any] = {}
         if self.maxtasksperchild is not None:
             kwargs["max_tasks_per_child"] = self.maxtasksperchild
@@ -180,8 +184,8 @@ class MultiprocessIterator(EpochIterator):
             ) from e
         if overflow:
             warnings.warn(
-                f"MultiprocessIterator: shared_mem={self.shared_mem} bytes is too small for an example "
-                f"of {overflow} bytes; those arrays were sent through pipes. help: pass "
+                f"MultiprocessIterator: shared_mem={self.shared_mem} bytes is too small for an "
+                f"example of {overflow} bytes; those arrays were sent through pipes. help: pass "
                 f"shared_mem={overflow} or more",
                 UserWarning,
                 stacklevel=4,

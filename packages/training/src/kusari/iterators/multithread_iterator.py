@@ -49,7 +49,9 @@ class MultithreadIterator(EpochIterator):
         try:
             n_threads = operator.index(n_threads)
         except TypeError:
-            raise TypeError(f"MultithreadIterator: expected an int n_threads, got {type(n_threads).__name__}") from None
+            raise TypeError(
+                f"MultithreadIterator: expected an int n_threads, got {type(n_threads).__name__}"
+            ) from None
         if n_threads <= 0:
             raise ValueError(f"MultithreadIterator: expected a positive n_threads, got {n_threads}")
         self.n_threads = n_threads
@@ -64,7 +66,9 @@ class MultithreadIterator(EpochIterator):
 
     def _submit(self, indices: numpy.ndarray) -> list[concurrent.futures.Future]:
         if self._pool is None:
-            self._pool = concurrent.futures.ThreadPoolExecutor(self.n_threads, thread_name_prefix="kusari-iterator")
+            self._pool = concurrent.futures.ThreadPoolExecutor(
+                self.n_threads, thread_name_prefix="kusari-iterator"
+            )
         dataset = self.dataset
         if take_columns(dataset, indices[:0]) is not None:  # array-backed: one vectorised read
             return [self._pool.submit(fetch_batch, dataset, indices)]

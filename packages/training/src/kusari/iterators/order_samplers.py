@@ -68,7 +68,9 @@ class ShuffleOrderSampler(OrderSampler):
             return state
         text = json.dumps(rng.bit_generator.state, default=_jsonable).encode("ascii")
         if len(text) > _GENERATOR_STATE_BYTES - 4:
-            raise ValueError(f"ShuffleOrderSampler: generator state of {len(text)} bytes is too large to save")
+            raise ValueError(
+                f"ShuffleOrderSampler: generator state of {len(text)} bytes is too large to save"
+            )
         state = numpy.zeros(_GENERATOR_STATE_BYTES, numpy.uint8)
         state[:4] = numpy.frombuffer(len(text).to_bytes(4, "little"), numpy.uint8)
         state[4 : 4 + len(text)] = numpy.frombuffer(text, numpy.uint8)
@@ -80,14 +82,18 @@ class ShuffleOrderSampler(OrderSampler):
         rng = self._random
         if isinstance(rng, numpy.random.RandomState):
             if state.shape != (628,):
-                raise ValueError(f"ShuffleOrderSampler: expected a saved state of shape (628,), got {state.shape}")
+                raise ValueError(
+                    "ShuffleOrderSampler: expected a saved state of shape (628,), "
+                    f"got {state.shape}"
+                )
             state = state.astype(numpy.uint32)
             gauss = float(state[626:].view(numpy.float64)[0])
             rng.set_state(("MT19937", state[:624], int(state[624]), int(state[625]), gauss))
             return
         if state.shape != (_GENERATOR_STATE_BYTES,):
             raise ValueError(
-                f"ShuffleOrderSampler: expected a saved state of shape ({_GENERATOR_STATE_BYTES},), got {state.shape}"
+                "ShuffleOrderSampler: expected a saved state of shape "
+                f"({_GENERATOR_STATE_BYTES},), got {state.shape}"
             )
         raw = state.astype(numpy.uint8).tobytes()
         n = int.from_bytes(raw[:4], "little")
