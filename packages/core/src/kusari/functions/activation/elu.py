@@ -98,4 +98,5 @@ def selu(x: Any, alpha: float = 1.6732632423543772,
         >>> F.selu(np.array([0.0, 1.0], np.float32)).array
         array([0.      , 1.050701], dtype=float32)
     """
+    require_float("selu", x)
     return ELU(float(alpha)).apply((x,))[0] * float(scale)
