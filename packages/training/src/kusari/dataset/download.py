@@ -11,11 +11,8 @@ built again instead of being used.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
 import sys
-import urllib.error
-import urllib.request
 import warnings
 import zipfile
 import zlib
@@ -89,6 +86,8 @@ def get_dataset_directory(dataset_name: str, create_directory: bool = True) -> s
 
 def _open_url(url: str, timeout: float) -> IO[bytes]:
     """Open ``url`` for reading (the one network entry point; tests replace it)."""
+    import urllib.request  # imported here: it pulls in http, email and ssl (~40 ms)
+
     return urllib.request.urlopen(url, timeout=timeout)
 
 
@@ -156,6 +155,8 @@ def fetch_file(
         DownloadError: Every URL failed (network error or checksum mismatch); the message
             lists each URL with its error and says where to put the file by hand.
     """
+    import http.client  # URLError is an OSError; HTTPException (e.g. IncompleteRead) is not
+
     failures = []
     for url in urls:
         print(f"{caller}: downloading {url} ...", file=sys.stderr)
@@ -170,7 +171,7 @@ def fetch_file(
                     raise ValueError(f"SHA-256 {h_sha.hexdigest()} != expected {sha256}")
                 if md5 and not sha256 and h_md5.hexdigest() != md5.lower():
                     raise ValueError(f"MD5 {h_md5.hexdigest()} != expected {md5}")
-        except (OSError, ValueError, urllib.error.URLError, http.client.HTTPException) as e:
+        except (OSError, ValueError, http.client.HTTPException) as e:
             failures.append(f"  {url}: {type(e).__name__}: {e}")
             continue
         record_sidecar(path, h_sha.hexdigest())

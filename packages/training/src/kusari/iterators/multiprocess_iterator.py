@@ -11,8 +11,6 @@ import sys
 import time
 import warnings
 import weakref
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import sharedctypes
 from typing import Any
 
 import numpy
@@ -125,6 +123,8 @@ class MultiprocessIterator(EpochIterator):
     # --- workers -------------------------------------------------------------------
 
     def _start(self) -> concurrent.futures.ProcessPoolExecutor:
+        from multiprocessing import sharedctypes
+
         if self.shared_mem is not None:
             # One region per batch in flight; each example gets shared_mem bytes.
             self._memory = sharedctypes.RawArray(
@@ -158,6 +158,8 @@ class MultiprocessIterator(EpochIterator):
         return slot, futures
 
     def _collect(self, handle: tuple[int, list[concurrent.futures.Future]]) -> list:
+        from concurrent.futures.process import BrokenProcessPool
+
         _, futures = handle
         timeout = self.dataset_timeout
         try:
