@@ -7,6 +7,13 @@ Example:
     [0, 1]
 """
 
+try:
+    import kusari._version  # noqa: F401  (uninstalling core leaves an empty namespace)
+except ImportError:
+    raise ImportError(
+        "kusari-training needs kusari-core, which is not installed: pip install kusari-core"
+    ) from None
+
 from kusari.dataset import convert, dataset_mixin, download, iterator
 from kusari.dataset.convert import Converter, concat_examples, converter, to_device
 from kusari.dataset.dataset_mixin import DatasetMixin
