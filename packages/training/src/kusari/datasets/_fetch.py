@@ -25,7 +25,7 @@ import numpy
 
 from kusari.dataset import download
 
-__all__ = ["Remote", "load_remote", "resolve_dtype", "CORRUPT_ERRORS"]
+__all__ = ["CORRUPT_ERRORS", "Remote", "load_remote", "npz_loader", "resolve_dtype", "save_npz"]
 
 T = TypeVar("T")
 CORRUPT_ERRORS = download.CORRUPT_ERRORS
