@@ -58,23 +58,27 @@ def average(x: Any, axis: Any = None, weights: Any = None, keepdims: bool = Fals
         >>> F.average(x, axis=1, weights=np.array([1.0, 3.0], np.float32)).array
         array([1.75, 4.5 ], dtype=float32)
     """
+    return _average("average", x, axis, weights, keepdims)
+
+
+def _average(fname: str, x: Any, axis: Any, weights: Any, keepdims: bool) -> Variable:
     if x.dtype.kind != "f":
-        require_float("average", x)
-    axes = None if axis is None else normalize_axes("average", axis, x.ndim)
+        require_float(fname, x)
+    axes = None if axis is None else normalize_axes(fname, axis, x.ndim)
     if weights is None:
         return Mean(axes, bool(keepdims)).apply((x,))[0]
-    require_same_dtype("average", x, weights, ("x", "weights"))
+    require_same_dtype(fname, x, weights, ("x", "weights"))
     if axes is None:
         if tuple(weights.shape) != tuple(x.shape):
-            raise ValueError(f"average: with axis=None, expected weights of shape "
+            raise ValueError(f"{fname}: with axis=None, expected weights of shape "
                              f"{tuple(x.shape)}, got {tuple(weights.shape)}")
         w = weights
     else:
         if len(axes) != 1:
-            raise ValueError(f"average: weights need a single int axis, got axis={axis!r}")
+            raise ValueError(f"{fname}: weights need a single int axis, got axis={axis!r}")
         a = axes[0]
         if tuple(weights.shape) != (x.shape[a],):
-            raise ValueError(f"average: expected 1-D weights of shape ({x.shape[a]},) for "
+            raise ValueError(f"{fname}: expected 1-D weights of shape ({x.shape[a]},) for "
                              f"axis {axis}, got {tuple(weights.shape)}")
         from kusari.functions.array.reshape import reshape
 
@@ -105,5 +109,5 @@ def mean(x: Any, axis: Any = None, weights: Any = None, keepdims: bool = False) 
         >>> F.mean(np.array([[1.0, 2.0], [3.0, 6.0]], np.float32), axis=0).array
         array([2., 4.], dtype=float32)
     """
-    return average(x, axis, weights, keepdims)
+    return _average("mean", x, axis, weights, keepdims)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+
 from kusari.backend import get_array_module
 from kusari.function_node import FunctionNode
 from kusari.functions._checks import normalize_axes, require_float
@@ -24,9 +26,16 @@ class LogSumExp(FunctionNode):
         xp = get_array_module(x)
         m = x.max(axis=self.axis, keepdims=True)
         # An all -inf slice has max -inf; shifting by 0 instead gives log(0) = -inf, not nan.
-        m = xp.where(xp.isfinite(m), m, x.dtype.type(0))
+        finite = xp.isfinite(m)
+        all_finite = bool(finite.all())
+        if not all_finite:
+            m = xp.where(finite, m, x.dtype.type(0))
         s = xp.exp(x - m).sum(axis=self.axis, keepdims=True)
-        y = xp.log(s, out=s)
+        if all_finite or xp is not numpy:
+            y = xp.log(s, out=s)
+        else:
+            with numpy.errstate(divide="ignore"):  # log(0) = -inf is the right answer here
+                y = xp.log(s, out=s)
         y += m
         return y.reshape(() if self.axis is None else
                          tuple(d for i, d in enumerate(x.shape) if i not in self.axis)),
