@@ -1,3 +1,5 @@
-"""util functions."""
+"""Utility functions."""
 
-__all__: list[str] = []
+from kusari.functions.util.forget import forget
+
+__all__ = ["forget"]
