@@ -120,9 +120,16 @@ def argmax_index(x: Any, y: Any, g: Geometry) -> Any:
     xp = get_array_module(x)
     xp_ = _padded(x, g, -numpy.inf)
     idx = xp.zeros(y.shape, dtype=g.index_dtype())
-    # Walk offsets backwards so the first maximum is the one left standing.
-    for k, (rs, cs) in reversed(list(g.offsets())):
-        xp.copyto(idx, k, where=xp_[:, :, rs, cs] == y)
+    # idx counts the offsets passed while no maximum was found yet (cheap boolean ops;
+    # masked copies per offset were 3x slower).
+    searching = None
+    for k, (rs, cs) in g.offsets():
+        miss = xp_[:, :, rs, cs] != y
+        if searching is None:
+            searching = miss
+        else:
+            idx += searching
+            searching &= miss
     return idx
 
 
