@@ -397,7 +397,8 @@ class Link:
         elif mode == "init":
             ret = _copy.deepcopy(self)
             for p in ret.params(include_uninit=False):
-                p.initialize(p.shape)
+                if callable(p.initializer):  # a Parameter made from an array keeps it
+                    p.initialize(p.shape)
         else:
             raise ValueError(
                 f"{type(self).__name__}.copy: mode must be 'share', 'copy' or 'init'; "
@@ -414,8 +415,13 @@ class Link:
         for key, value in self.__dict__.items():
             # Devices hold backend modules, which cannot (and need not) be copied.
             nd[key] = value if key == "_device" else _copy.deepcopy(value, memo)
+        sd = self.__dict__
         for name in self._params:
-            nd[name]._initial_device = self._device
+            p = nd[name]
+            p._initial_device = self._device
+            # Parameter's pickling keeps only the array once initialized; bring the
+            # initializer along so copy(mode='init') can draw fresh values.
+            p.initializer = _copy.deepcopy(sd[name].initializer, memo)
         return new
 
     def repeat(self, n_repeat: int, mode: str = "init") -> Any:
