@@ -29,9 +29,12 @@ def test_oracle_train(shape, dtype):
     x, g, b = _data(shape, dtype)
     check_oracle(
         lambda x, g, b: F.batch_normalization(x, g, b, eps=1e-5),
-        lambda x, g, b: torch.nn.functional.batch_norm(x, None, None, g, b, training=True,
-                                                       eps=1e-5),
-        [x, g, b], atol=1e-4 if dtype == np.float32 else None)
+        lambda x, g, b: torch.nn.functional.batch_norm(
+            x, None, None, g, b, training=True, eps=1e-5
+        ),
+        [x, g, b],
+        atol=1e-4 if dtype == np.float32 else None,
+    )
 
 
 def test_running_statistics_match_torch():
@@ -41,8 +44,9 @@ def test_running_statistics_match_torch():
     rm_before = rm.copy()
     # torch's momentum is 1 - decay; both keep the unbiased variance.
     F.batch_normalization(x, g, b, running_mean=rm, running_var=rv, decay=0.7)
-    torch.nn.functional.batch_norm(torch.tensor(x), rm_t, rv_t, torch.tensor(g), torch.tensor(b),
-                                   training=True, momentum=0.3)
+    torch.nn.functional.batch_norm(
+        torch.tensor(x), rm_t, rv_t, torch.tensor(g), torch.tensor(b), training=True, momentum=0.3
+    )
     np.testing.assert_allclose(rm, rm_t.numpy(), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(rv, rv_t.numpy(), rtol=1e-5, atol=1e-6)
     m = 8 * 9
@@ -145,8 +149,9 @@ def test_hypothesis_shapes(shape, seed):
     y = F.batch_normalization(x, g, b)
     ax = (0,) + tuple(range(2, len(shape)))
     kshape = [1 if i in ax else s for i, s in enumerate(shape)]
-    expect = (g.reshape(kshape) * (x - x.mean(axis=ax, keepdims=True))
-              / np.sqrt(x.var(axis=ax, keepdims=True) + 2e-5) + b.reshape(kshape))
+    expect = g.reshape(kshape) * (x - x.mean(axis=ax, keepdims=True)) / np.sqrt(
+        x.var(axis=ax, keepdims=True) + 2e-5
+    ) + b.reshape(kshape)
     np.testing.assert_allclose(y.array, expect, rtol=1e-9, atol=1e-9)
 
 
@@ -161,9 +166,12 @@ def test_fixed_oracle(shape, dtype):
     var = rng.uniform(0.5, 2, 3).astype(dtype)
     check_oracle(
         lambda x, g, b, m, v: F.fixed_batch_normalization(x, g, b, m, v, eps=1e-5),
-        lambda x, g, b, m, v: torch.nn.functional.batch_norm(x, m, v, g, b, training=False,
-                                                             eps=1e-5),
-        [x, g, b, mean, var], no_grad=(3, 4))
+        lambda x, g, b, m, v: torch.nn.functional.batch_norm(
+            x, m, v, g, b, training=False, eps=1e-5
+        ),
+        [x, g, b, mean, var],
+        no_grad=(3, 4),
+    )
 
 
 def test_fixed_backward_all_inputs_and_double():
@@ -214,3 +222,17 @@ def test_fixed_var_shape_mismatch_raises():
     g = np.ones(3, np.float32)
     with pytest.raises(ValueError, match="fixed_batch_normalization: var"):
         F.fixed_batch_normalization(np.ones((2, 3), np.float32), g, g, g, np.ones(2, np.float32))
+
+
+def test_mixed_float16_double_backprop_path_keeps_dtypes():
+    x = rng.standard_normal((4, 3, 2, 2)).astype(np.float16)
+    xv = Variable(x)
+    g = Variable(rng.uniform(0.5, 1.5, 3).astype(np.float32))
+    b = Variable(np.zeros(3, np.float32))
+    gy = Variable(np.ones(x.shape, np.float16))
+    for y in (
+        F.batch_normalization(xv, g, b),
+        F.fixed_batch_normalization(xv, g, b, np.zeros(3, np.float32), np.ones(3, np.float32)),
+    ):
+        gx, gg = kusari.grad([y], [xv, g], [gy], enable_double_backprop=True)
+        assert gx.dtype == np.float16 and gg.dtype == np.float32

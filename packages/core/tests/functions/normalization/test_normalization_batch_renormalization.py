@@ -30,8 +30,9 @@ def test_values_and_running_update(rmax, dmax):
     y = F.batch_renormalization(x, g, b, rmax, dmax, running_mean=rm, running_var=rv)
     np.testing.assert_allclose(y.array, expect, rtol=1e-10, atol=1e-12)
     np.testing.assert_array_equal(rm, rm0)  # not updated by default
-    F.batch_renormalization(x, g, b, rmax, dmax, running_mean=rm, running_var=rv, decay=0.8,
-                            update_statistics=True)
+    F.batch_renormalization(
+        x, g, b, rmax, dmax, running_mean=rm, running_var=rv, decay=0.8, update_statistics=True
+    )
     m = 20
     np.testing.assert_allclose(rm, 0.8 * rm0 + 0.2 * x.mean((0, 2)))
     np.testing.assert_allclose(rv, 0.8 * rv0 + 0.2 * x.var((0, 2)) * m / (m - 1))
@@ -40,8 +41,9 @@ def test_values_and_running_update(rmax, dmax):
 def test_rmax_one_dmax_zero_is_batch_normalization():
     x = rng.standard_normal((4, 3, 2)).astype(np.float32)
     g, b = rng.standard_normal(3).astype(np.float32), rng.standard_normal(3).astype(np.float32)
-    y = F.batch_renormalization(x, g, b, 1.0, 0.0, running_mean=np.zeros(3, np.float32),
-                                running_var=np.ones(3, np.float32))
+    y = F.batch_renormalization(
+        x, g, b, 1.0, 0.0, running_mean=np.zeros(3, np.float32), running_var=np.ones(3, np.float32)
+    )
     assert y.dtype == np.float32
     np.testing.assert_allclose(y.array, F.batch_normalization(x, g, b).array, rtol=1e-6)
 
@@ -58,8 +60,13 @@ def test_gradients():
     # r and d are constants of the function (as in Chainer); check at a point far from the
     # clipping kinks by using the same statistics for the numerical derivative.
     check_backward(f, (x, g, b), gy, atol=1e-3, rtol=1e-2, no_grads=(True, False, False))
-    check_double_backward(f, (x, g, b), gy, tuple(rng.standard_normal(a.shape) for a in (x, g, b)),
-                          no_grads=(True, False, False))
+    check_double_backward(
+        f,
+        (x, g, b),
+        gy,
+        tuple(rng.standard_normal(a.shape) for a in (x, g, b)),
+        no_grads=(True, False, False),
+    )
 
 
 def test_requires_running_statistics_and_fixed_alias_warns():

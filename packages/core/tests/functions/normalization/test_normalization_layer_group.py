@@ -21,21 +21,28 @@ def test_layer_norm_oracle(shape, dtype):
     x = (rng.standard_normal(shape) * 3 + 1).astype(dtype)
     g = rng.standard_normal(shape[1:]).astype(dtype)
     b = rng.standard_normal(shape[1:]).astype(dtype)
-    check_oracle(F.layer_normalization,
-                 lambda x, g, b: torch.nn.functional.layer_norm(x, x.shape[1:], g, b, eps=1e-5),
-                 [x, g, b], atol=1e-4 if dtype == np.float32 else None)
+    check_oracle(
+        F.layer_normalization,
+        lambda x, g, b: torch.nn.functional.layer_norm(x, x.shape[1:], g, b, eps=1e-5),
+        [x, g, b],
+        atol=1e-4 if dtype == np.float32 else None,
+    )
 
 
-@pytest.mark.parametrize("shape,groups", [((3, 6, 4, 5), 3), ((2, 4, 7), 2), ((2, 4), 4),
-                                          ((2, 6, 3, 3), 1)])
+@pytest.mark.parametrize(
+    "shape,groups", [((3, 6, 4, 5), 3), ((2, 4, 7), 2), ((2, 4), 4), ((2, 6, 3, 3), 1)]
+)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_group_norm_oracle(shape, groups, dtype):
     x = (rng.standard_normal(shape) * 2 - 1).astype(dtype)
     g = rng.standard_normal(shape[1]).astype(dtype)
     b = rng.standard_normal(shape[1]).astype(dtype)
-    check_oracle(lambda x, g, b: F.group_normalization(x, groups, g, b),
-                 lambda x, g, b: torch.nn.functional.group_norm(x, groups, g, b, eps=1e-5),
-                 [x, g, b], atol=1e-4 if dtype == np.float32 else None)
+    check_oracle(
+        lambda x, g, b: F.group_normalization(x, groups, g, b),
+        lambda x, g, b: torch.nn.functional.group_norm(x, groups, g, b, eps=1e-5),
+        [x, g, b],
+        atol=1e-4 if dtype == np.float32 else None,
+    )
 
 
 def test_layer_norm_backward_and_double_backward():
@@ -74,8 +81,9 @@ def test_fast_and_differentiable_standardize_agree():
 
 
 @settings(max_examples=20, deadline=None)
-@given(st.integers(1, 4), st.integers(1, 3), st.integers(1, 3), st.integers(1, 5),
-       st.integers(0, 99))
+@given(
+    st.integers(1, 4), st.integers(1, 3), st.integers(1, 3), st.integers(1, 5), st.integers(0, 99)
+)
 def test_group_norm_hypothesis(n, groups, per_group, spatial, seed):
     r = np.random.default_rng(seed)
     c = groups * per_group
@@ -83,7 +91,7 @@ def test_group_norm_hypothesis(n, groups, per_group, spatial, seed):
     g, b = r.standard_normal(c), r.standard_normal(c)
     y = F.group_normalization(x, groups, g, b)
     xg = x.reshape(n, groups, -1)
-    ref = ((xg - xg.mean(2, keepdims=True)) / np.sqrt(xg.var(2, keepdims=True) + 1e-5))
+    ref = (xg - xg.mean(2, keepdims=True)) / np.sqrt(xg.var(2, keepdims=True) + 1e-5)
     ref = ref.reshape(x.shape) * g[None, :, None] + b[None, :, None]
     np.testing.assert_allclose(y.array, ref, rtol=1e-9, atol=1e-9)
 
@@ -92,8 +100,12 @@ def test_float16_smoke():
     x = rng.standard_normal((2, 4, 3)).astype(np.float16)
     g, b = np.ones(4, np.float16), np.zeros(4, np.float16)
     assert F.group_normalization(x, 2, g, b).dtype == np.float16
-    assert F.layer_normalization(x.reshape(2, 12), np.ones(12, np.float16),
-                                 np.zeros(12, np.float16)).dtype == np.float16
+    assert (
+        F.layer_normalization(
+            x.reshape(2, 12), np.ones(12, np.float16), np.zeros(12, np.float16)
+        ).dtype
+        == np.float16
+    )
 
 
 def test_layer_norm_bad_inputs():
@@ -109,8 +121,10 @@ def test_layer_norm_bad_inputs():
 def test_group_norm_bad_inputs():
     x = np.ones((2, 6, 3), np.float32)
     g = np.ones(6, np.float32)
-    with pytest.raises(ValueError, match="group_normalization: groups must be a positive int "
-                                         "dividing the 6 channels"):
+    with pytest.raises(
+        ValueError,
+        match="group_normalization: groups must be a positive int dividing the 6 channels",
+    ):
         F.group_normalization(x, 4, g, g)
     with pytest.raises(ValueError, match=r"group_normalization: beta must have shape \(6,\)"):
         F.group_normalization(x, 3, g, np.ones(3, np.float32))

@@ -19,15 +19,17 @@ def test_lrn_oracle(n, dtype):
     x = rng.standard_normal((2, 7, 3, 4)).astype(dtype) * 3
     k, alpha, beta = 2.0, 0.3, 0.75
     # torch averages over the window, so its alpha is ours times n (odd n: same window).
-    check_oracle(lambda x: F.local_response_normalization(x, n, k, alpha, beta),
-                 lambda x: torch.nn.functional.local_response_norm(x, n, alpha * n, beta, k),
-                 [x])
+    check_oracle(
+        lambda x: F.local_response_normalization(x, n, k, alpha, beta),
+        lambda x: torch.nn.functional.local_response_norm(x, n, alpha * n, beta, k),
+        [x],
+    )
 
 
 def test_lrn_even_n_uses_chainer_window():
     x = rng.standard_normal((1, 6, 2))
     y = F.local_response_normalization(x, n=4, k=1, alpha=0.5, beta=1.0).array
-    sq = x ** 2
+    sq = x**2
     expect = np.empty_like(x)
     for c in range(6):
         lo, hi = max(0, c - 2), min(6, c + 3)
@@ -73,8 +75,11 @@ def test_normalize_oracle(axis, dtype):
     x = rng.standard_normal((3, 4, 5)).astype(dtype)
     # torch divides by max(||x||, eps); with eps=0 both are x / ||x||.
     dim = axis if isinstance(axis, int) else list(axis)
-    check_oracle(lambda x: F.normalize(x, eps=0, axis=axis),
-                 lambda x: torch.nn.functional.normalize(x, p=2.0, dim=dim, eps=0), [x])
+    check_oracle(
+        lambda x: F.normalize(x, eps=0, axis=axis),
+        lambda x: torch.nn.functional.normalize(x, p=2.0, dim=dim, eps=0),
+        [x],
+    )
 
 
 def test_normalize_eps_is_added_to_the_norm():

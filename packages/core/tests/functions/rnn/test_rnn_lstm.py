@@ -33,8 +33,9 @@ def _torch_cell(c, x):
     b, h = c.shape
     gates = x.reshape(b, h, 4).permute(0, 2, 1)[:, [1, 2, 0, 3]].reshape(b, 4 * h)
     eye = torch.eye(4 * h, dtype=x.dtype)
-    hy, cy = torch.lstm_cell(gates, (torch.zeros_like(c), c), eye, torch.zeros(4 * h, h,
-                                                                               dtype=x.dtype))
+    hy, cy = torch.lstm_cell(
+        gates, (torch.zeros_like(c), c), eye, torch.zeros(4 * h, h, dtype=x.dtype)
+    )
     return cy, hy
 
 
@@ -59,16 +60,20 @@ def test_matches_torch_lstmcell_with_permuted_weights_over_a_sequence():
     wv, uv, bv = Variable(w), Variable(u), Variable(bias)
     for t in range(steps):
         ht, ct = cell(torch.tensor(xs[t]), (ht, ct))
-        ck, hk = F.lstm(ck, F.matmul(xs[t], wv, transb=True) + F.matmul(hk, uv, transb=True)
-                        + bias)
+        ck, hk = F.lstm(ck, F.matmul(xs[t], wv, transb=True) + F.matmul(hk, uv, transb=True) + bv)
     np.testing.assert_allclose(hk.array, ht.detach().numpy(), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(ck.array, ct.detach().numpy(), rtol=1e-12, atol=1e-12)
     (ht.sum() + ct.sum()).backward()
     kusari.backward([hk, ck], [np.ones((b, h))] * 2)
-    np.testing.assert_allclose(wv.grad, to_chainer_layout(cell.weight_ih.grad.numpy(), h),
-                               rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(uv.grad, to_chainer_layout(cell.weight_hh.grad.numpy(), h),
-                               rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        wv.grad, to_chainer_layout(cell.weight_ih.grad.numpy(), h), rtol=1e-10, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        uv.grad, to_chainer_layout(cell.weight_hh.grad.numpy(), h), rtol=1e-10, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        bv.grad, to_chainer_layout(cell.bias_ih.grad.numpy(), h), rtol=1e-10, atol=1e-12
+    )
 
 
 def test_gate_order_by_hand():
@@ -116,12 +121,18 @@ def test_one_output_unused(which, b):
     for double in (False, True):
         cv, xv = Variable(c), Variable(x)
         out = F.lstm(cv, xv)[which]
-        res.append(kusari.grad([out], [cv, xv], [Variable(np.ones(out.shape))],
-                               enable_double_backprop=double))
+        res.append(
+            kusari.grad(
+                [out], [cv, xv], [Variable(np.ones(out.shape))], enable_double_backprop=double
+            )
+        )
     for a, d in zip(*res):
         np.testing.assert_allclose(a.array, d.array, rtol=1e-12, atol=1e-14)
-    check_backward(lambda c, x: F.lstm(c, x)[which], (c, x),
-                   rng.standard_normal((3, 2) if which == 0 else (b, 2)))
+    check_backward(
+        lambda c, x: F.lstm(c, x)[which],
+        (c, x),
+        rng.standard_normal((3, 2) if which == 0 else (b, 2)),
+    )
 
 
 def test_extra_trailing_dims():
@@ -154,8 +165,11 @@ def test_float16_and_float32_keep_dtype():
 
 
 def test_bad_inputs():
-    with pytest.raises(ValueError, match=r"lstm: expected c_prev of shape \(B, H, ...\) and x of "
-                                         r"shape .* got c_prev \(2, 3\) and x \(2, 10\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"lstm: expected c_prev of shape \(B, H, ...\) and x of "
+        r"shape .* got c_prev \(2, 3\) and x \(2, 10\)",
+    ):
         F.lstm(np.zeros((2, 3), np.float32), np.zeros((2, 10), np.float32))
     with pytest.raises(ValueError, match="lstm: expected"):
         F.lstm(np.zeros((2, 3), np.float32), np.zeros((3, 12), np.float32))

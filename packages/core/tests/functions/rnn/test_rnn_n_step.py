@@ -38,8 +38,8 @@ def _chainer_weights(mod, n_layers, bi, blocks, hidden, dtype):
             for name in ("ih", "hh"):
                 w = getattr(mod, f"weight_{name}_{sfx}").detach().numpy().astype(dtype)
                 b = getattr(mod, f"bias_{name}_{sfx}").detach().numpy().astype(dtype)
-                mats += [w[k * hidden:(k + 1) * hidden] for k in range(blocks)]
-                vecs += [b[k * hidden:(k + 1) * hidden] for k in range(blocks)]
+                mats += [w[k * hidden : (k + 1) * hidden] for k in range(blocks)]
+                vecs += [b[k * hidden : (k + 1) * hidden] for k in range(blocks)]
             ws.append([Variable(m.copy()) for m in mats])
             bs.append([Variable(v.copy()) for v in vecs])
     return ws, bs
@@ -72,8 +72,9 @@ def _run(mode, lengths, n_in, hidden, n_layers, dtype=np.float64, relu=False):
     hy, ys = res[0], res[-1]
     cy = res[1] if has_cell else None
     # values
-    np.testing.assert_allclose(np.concatenate([y.array for y in ys]), out.data.detach().numpy(),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        np.concatenate([y.array for y in ys]), out.data.detach().numpy(), rtol=1e-5, atol=1e-6
+    )
     th = state[0] if has_cell else state
     np.testing.assert_allclose(hy.array, th.detach().numpy(), rtol=1e-5, atol=1e-6)
     if has_cell:
@@ -88,8 +89,9 @@ def _run(mode, lengths, n_in, hidden, n_layers, dtype=np.float64, relu=False):
     loss.backward()
     offs = np.cumsum([0] + [y.shape[0] for y in ys])
     outs = [hy] + ([cy] if has_cell else []) + list(ys)
-    grads = [g_h] + ([g_c] if has_cell else []) + [g_out[offs[t]:offs[t + 1]]
-                                                  for t in range(len(ys))]
+    grads = (
+        [g_h] + ([g_c] if has_cell else []) + [g_out[offs[t] : offs[t + 1]] for t in range(len(ys))]
+    )
     kusari.backward(outs, grads)
     np.testing.assert_allclose(hv.grad, thx.grad.numpy(), rtol=1e-5, atol=1e-6)
     if has_cell:
@@ -133,8 +135,13 @@ def test_float32_matches_torch_and_keeps_dtype():
 def _small_lstm(bi=False, dtype=np.float64):
     n_in, hid, layers = 2, 3, 2
     d = 2 if bi else 1
-    ws = [[rng.standard_normal((hid, (n_in if i < d else hid * d) if k < 4 else hid)).astype(dtype)
-           for k in range(8)] for i in range(layers * d)]
+    ws = [
+        [
+            rng.standard_normal((hid, (n_in if i < d else hid * d) if k < 4 else hid)).astype(dtype)
+            for k in range(8)
+        ]
+        for i in range(layers * d)
+    ]
     bs = [[rng.standard_normal(hid).astype(dtype) for _ in range(8)] for _ in range(layers * d)]
     xs = [rng.standard_normal((b, n_in)).astype(dtype) for b in (3, 2, 2)]
     return layers, ws, bs, xs, (layers * d, 3, hid)
@@ -181,15 +188,17 @@ def test_numerical_gradients_bilstm_all_inputs():
     nw = len(ws) * 8
 
     def f(hx, cx, *rest):
-        w = [list(rest[i * 8:(i + 1) * 8]) for i in range(len(ws))]
-        b = [list(rest[nw + i * 8:nw + (i + 1) * 8]) for i in range(len(ws))]
-        hy, cy, ys = F.n_step_bilstm(layers, 0.0, hx, cx, w, b, list(rest[2 * nw:]))
+        w = [list(rest[i * 8 : (i + 1) * 8]) for i in range(len(ws))]
+        b = [list(rest[nw + i * 8 : nw + (i + 1) * 8]) for i in range(len(ws))]
+        hy, cy, ys = F.n_step_bilstm(layers, 0.0, hx, cx, w, b, list(rest[2 * nw :]))
         return (hy, cy) + tuple(ys)
 
-    ins = (hx, cx) + tuple(w for wl in ws for w in wl) + tuple(b for bl in bs for b in bl) + \
-        tuple(xs)
+    ins = (
+        (hx, cx) + tuple(w for wl in ws for w in wl) + tuple(b for bl in bs for b in bl) + tuple(xs)
+    )
     gys = (rng.standard_normal(sshape), rng.standard_normal(sshape)) + tuple(
-        rng.standard_normal((x.shape[0], 6)) for x in xs)
+        rng.standard_normal((x.shape[0], 6)) for x in xs
+    )
     check_backward(f, ins, gys)
     assert n == 3
 
@@ -198,11 +207,13 @@ def test_unused_outputs_get_no_gradient_and_double_backprop_raises():
     layers, ws, bs, xs, sshape = _small_lstm()
     xv = [Variable(x) for x in xs]
     hy, cy, ys = F.n_step_lstm(layers, 0.0, None, None, ws, bs, xv)
-    gx, = kusari.grad([ys[-1]], [xv[0]], [Variable(np.ones(ys[-1].shape))])
+    (gx,) = kusari.grad([ys[-1]], [xv[0]], [Variable(np.ones(ys[-1].shape))])
     assert gx.shape == xs[0].shape
-    gx, = kusari.grad([hy], [xv[0]], [Variable(np.ones(hy.shape))], enable_double_backprop=True)
-    with pytest.raises(RuntimeError, match="n_step_lstm: the gradient of this function cannot "
-                                           "be differentiated again"):
+    (gx,) = kusari.grad([hy], [xv[0]], [Variable(np.ones(hy.shape))], enable_double_backprop=True)
+    with pytest.raises(
+        RuntimeError,
+        match="n_step_lstm: the gradient of this function cannot be differentiated again",
+    ):
         kusari.grad([gx], [xv[0]], [Variable(np.ones(gx.shape))])
 
 
@@ -215,8 +226,11 @@ def test_bad_inputs():
     bad = [[ws[0][0], ws[0][1].T] + ws[0][2:]] + ws[1:]
     with pytest.raises(ValueError, match=r"n_step_lstm: ws\[0\]\[1\] must have shape \(3, 2\)"):
         F.n_step_lstm(layers, 0.0, None, None, bad, bs, xs)
-    with pytest.raises(ValueError, match=r"n_step_lstm: hx must be a float64 array of shape "
-                                         r"\(2, 3, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"n_step_lstm: hx must be a float64 array of shape "
+        r"\(2, 3, 3\)",
+    ):
         F.n_step_lstm(layers, 0.0, np.zeros((1, 3, 3)), None, ws, bs, xs)
     with pytest.raises(TypeError, match="n_step_lstm: expected xs of a floating-point dtype"):
         F.n_step_lstm(layers, 0.0, None, None, ws, bs, [x.astype(np.int32) for x in xs])

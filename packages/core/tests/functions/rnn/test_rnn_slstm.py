@@ -18,15 +18,23 @@ def test_values():
     x1, x2 = rng.standard_normal((2, 12)), rng.standard_normal((2, 12))
     c, h = F.slstm(c1, c2, x1, x2)
     g1, g2 = x1.reshape(2, 3, 4), x2.reshape(2, 3, 4)
-    ec = (np.tanh(g1[..., 0]) * _sig(g1[..., 1]) + np.tanh(g2[..., 0]) * _sig(g2[..., 1])
-          + _sig(g1[..., 2]) * c1 + _sig(g2[..., 2]) * c2)
+    ec = (
+        np.tanh(g1[..., 0]) * _sig(g1[..., 1])
+        + np.tanh(g2[..., 0]) * _sig(g2[..., 1])
+        + _sig(g1[..., 2]) * c1
+        + _sig(g2[..., 2]) * c2
+    )
     np.testing.assert_allclose(c.array, ec, rtol=1e-12)
     np.testing.assert_allclose(h.array, _sig(g1[..., 3] + g2[..., 3]) * np.tanh(ec), rtol=1e-12)
 
 
 def test_gradients():
-    ins = (rng.standard_normal((2, 3)), rng.standard_normal((2, 3)),
-           rng.standard_normal((2, 12)), rng.standard_normal((2, 12)))
+    ins = (
+        rng.standard_normal((2, 3)),
+        rng.standard_normal((2, 3)),
+        rng.standard_normal((2, 12)),
+        rng.standard_normal((2, 12)),
+    )
     gys = (rng.standard_normal((2, 3)), rng.standard_normal((2, 3)))
     check_backward(F.slstm, ins, gys)
     check_double_backward(F.slstm, ins, gys, tuple(rng.standard_normal(a.shape) for a in ins))

@@ -20,8 +20,17 @@ __all__ = ["Layout", "get_layout", "check_float", "compute_dtype", "as_array"]
 class Layout:
     """How to view ``x`` as ``(A, C, B)`` for one combination of shapes and axes."""
 
-    __slots__ = ("axes", "key_shape", "kshape", "shape3", "perm", "inv_perm", "perm_shape", "m",
-                 "x_shape")
+    __slots__ = (
+        "axes",
+        "key_shape",
+        "kshape",
+        "shape3",
+        "perm",
+        "inv_perm",
+        "perm_shape",
+        "m",
+        "x_shape",
+    )
 
     def __init__(self, x_shape: tuple[int, ...], axes: tuple[int, ...]) -> None:
         ndim = len(x_shape)
@@ -85,8 +94,10 @@ def check_float(fname: str, what: str, a: Any) -> None:
     if dtype is None:
         raise TypeError(f"{fname}: {what} must be an array or Variable; got {type(a).__name__}")
     if dtype.kind != "f":
-        raise TypeError(f"{fname}: {what} must have a floating-point dtype (float16, float32 or "
-                        f"float64); got {dtype}")
+        raise TypeError(
+            f"{fname}: {what} must have a floating-point dtype (float16, float32 or "
+            f"float64); got {dtype}"
+        )
 
 
 def compute_dtype(x_dtype: Any, p_dtype: Any) -> Any:

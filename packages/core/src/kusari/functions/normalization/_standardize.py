@@ -37,7 +37,7 @@ class Standardize(FunctionNode):
         self.inv_std = None
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         lay = self.layout
         xp = get_array_module(x)
         ct = compute_dtype(x.dtype, x.dtype)
@@ -51,20 +51,21 @@ class Standardize(FunctionNode):
         xc *= inv[:, None]
         self.retain_inputs((0,))
         self.retain_outputs((0,))
-        return lay.from3(xc).astype(x.dtype, copy=False),
+        return (lay.from3(xc).astype(x.dtype, copy=False),)
 
     def backward(self, indexes, grad_outputs):
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         lay = self.layout
         if config.enable_backprop:
-            x, = self.get_retained_inputs()
+            (x,) = self.get_retained_inputs()
             kshape, m = lay.kshape, lay.m
             xc = x - sum_to(x, kshape) * (1.0 / m)
             inv = (sum_to(xc * xc, kshape) * (1.0 / m) + self.eps) ** -0.5
             xhat = xc * inv
-            return inv * (gy - (sum_to(gy, kshape) + xhat * sum_to(gy * xhat, kshape))
-                          * (1.0 / m)),
-        y, = self.get_retained_outputs()
+            return (
+                inv * (gy - (sum_to(gy, kshape) + xhat * sum_to(gy * xhat, kshape)) * (1.0 / m)),
+            )
+        (y,) = self.get_retained_outputs()
         y = y.array
         gy = gy.array
         xp = get_array_module(y)
@@ -82,7 +83,7 @@ class Standardize(FunctionNode):
         gx += g3
         gx -= (gsum / m).astype(ct)[:, None]
         gx *= self.inv_std[:, None]
-        return lay.from3(gx).astype(gy.dtype, copy=False),
+        return (lay.from3(gx).astype(gy.dtype, copy=False),)
 
 
 def standardize(x: Any, axes: tuple[int, ...], eps: float) -> Variable:

@@ -72,8 +72,14 @@ def _batch_stats(xp: Any, x3: Any, m: int, ct: Any) -> tuple[Any, Any, Any]:
 class BatchNormalization(FunctionNode):
     """Batch normalization with batch statistics (fused forward and backward)."""
 
-    def __init__(self, layout: Layout, eps: float, running_mean: Any = None,
-                 running_var: Any = None, decay: float = 0.9) -> None:
+    def __init__(
+        self,
+        layout: Layout,
+        eps: float,
+        running_mean: Any = None,
+        running_var: Any = None,
+        decay: float = 0.9,
+    ) -> None:
         self.layout = layout
         self.eps = eps
         self.running_mean = running_mean
@@ -104,7 +110,7 @@ class BatchNormalization(FunctionNode):
         if self.running_mean is not None or self.running_var is not None:
             self._update_running(mean, var)
         self.retain_inputs((0, 1))
-        return y,
+        return (y,)
 
     def _update_running(self, mean: Any, var: Any) -> None:
         decay = self.decay
@@ -121,7 +127,7 @@ class BatchNormalization(FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x, gamma = self.get_retained_inputs()
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         if config.enable_backprop:
             return _differentiable_grads(x, gamma, gy, self.layout, self.eps, indexes)
         return self._fast_grads(x.array, gamma.array, gy.array, indexes)
@@ -163,8 +169,9 @@ def _match(v: Variable, dtype: Any) -> Variable:
     return cast(v, dtype)
 
 
-def _differentiable_grads(x: Variable, gamma: Variable, gy: Variable, lay: Layout, eps: float,
-                          indexes: tuple[int, ...]) -> tuple[Variable | None, ...]:
+def _differentiable_grads(
+    x: Variable, gamma: Variable, gy: Variable, lay: Layout, eps: float, indexes: tuple[int, ...]
+) -> tuple[Variable | None, ...]:
     """The batch-norm gradients from primitives (used when double backprop is on)."""
     kshape, m = lay.kshape, lay.m
     g = reshape(_match(gamma, x.dtype), kshape)
@@ -198,7 +205,7 @@ class FixedBatchNormalization(FunctionNode):
         self.retain_inputs((0, 1, 3, 4))
         kernel = get_kernel("fixed_batch_normalization", x)
         if kernel is not None:
-            return kernel(x, gamma, beta, mean, var, self.eps, lay.axes),
+            return (kernel(x, gamma, beta, mean, var, self.eps, lay.axes),)
         xp = get_array_module(x)
         ct = compute_dtype(x.dtype, gamma.dtype)
         inv = 1.0 / xp.sqrt(var.ravel().astype(_f64) + self.eps)
@@ -206,11 +213,11 @@ class FixedBatchNormalization(FunctionNode):
         shift = beta.ravel() - mean.ravel() * scale
         y3 = lay.to3(x) * scale.astype(ct)[:, None]
         y3 += shift.astype(ct)[:, None]
-        return lay.from3(y3).astype(x.dtype, copy=False),
+        return (lay.from3(y3).astype(x.dtype, copy=False),)
 
     def backward(self, indexes, grad_outputs):
         x, gamma, mean, var = self.get_retained_inputs()
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         kshape = self.layout.kshape
         dt = x.dtype
         g = reshape(_match(gamma, dt), kshape)
@@ -247,22 +254,26 @@ def _axes(fname: str, x: Any, gamma: Any, axis: Any) -> tuple[int, ...]:
     raw = (axis,) if isinstance(axis, (int, numpy.integer)) else tuple(axis)
     for a in raw:
         if not -ndim <= a < ndim:
-            raise ValueError(f"{fname}: axis {axis!r} is out of range for an input of shape "
-                             f"{x.shape}")
+            raise ValueError(
+                f"{fname}: axis {axis!r} is out of range for an input of shape {x.shape}"
+            )
     axes = tuple(sorted(int(a) % ndim for a in raw))
     if len(set(axes)) != len(axes):
         raise ValueError(f"{fname}: axis {axis!r} repeats an axis")
     return axes
 
 
-def _prepare(fname: str, x: Any, gamma: Any, beta: Any, axis: Any,
-             extra: tuple[tuple[str, Any], ...] = ()) -> Layout:
+def _prepare(
+    fname: str, x: Any, gamma: Any, beta: Any, axis: Any, extra: tuple[tuple[str, Any], ...] = ()
+) -> Layout:
     check_float(fname, "x", x)
     check_float(fname, "gamma", gamma)
     check_float(fname, "beta", beta)
     if x.ndim < 2 and axis is None:
-        raise ValueError(f"{fname}: x must have at least 2 dimensions (batch, channels, ...); "
-                         f"got shape {x.shape}")
+        raise ValueError(
+            f"{fname}: x must have at least 2 dimensions (batch, channels, ...); "
+            f"got shape {x.shape}"
+        )
     axes = _axes(fname, x, gamma, axis)
     lay = get_layout(tuple(x.shape), axes)
     for name, a in (("gamma", gamma), ("beta", beta)) + extra:
@@ -271,16 +282,25 @@ def _prepare(fname: str, x: Any, gamma: Any, beta: Any, axis: Any,
         if tuple(a.shape) != lay.key_shape:
             raise ValueError(
                 f"{fname}: {name} must have the shape of x's non-reduced axes {lay.key_shape} "
-                f"(x has shape {x.shape}, reduced axes {axes}); got {tuple(a.shape)}")
+                f"(x has shape {x.shape}, reduced axes {axes}); got {tuple(a.shape)}"
+            )
     if beta.dtype != gamma.dtype:
-        raise TypeError(f"{fname}: gamma and beta must share a dtype; got {gamma.dtype} and "
-                        f"{beta.dtype}")
+        raise TypeError(
+            f"{fname}: gamma and beta must share a dtype; got {gamma.dtype} and {beta.dtype}"
+        )
     return lay
 
 
-def batch_normalization(x: Any, gamma: Any, beta: Any, eps: float = 2e-5,
-                        running_mean: Any = None, running_var: Any = None, decay: float = 0.9,
-                        axis: Any = None) -> Variable:
+def batch_normalization(
+    x: Any,
+    gamma: Any,
+    beta: Any,
+    eps: float = 2e-5,
+    running_mean: Any = None,
+    running_var: Any = None,
+    decay: float = 0.9,
+    axis: Any = None,
+) -> Variable:
     """Batch normalization with the statistics of the current mini-batch.
 
     ``y = gamma * (x - mean) / sqrt(var + eps) + beta``, with ``mean`` and (biased) ``var``
@@ -303,21 +323,28 @@ def batch_normalization(x: Any, gamma: Any, beta: Any, eps: float = 2e-5,
 
     Example:
         >>> import numpy as np, kusari.functions as F
-        >>> x = np.array([[1., 2.], [3., 6.]], np.float32)
+        >>> x = np.array([[1.0, 2.0], [3.0, 6.0]], np.float32)
         >>> y = F.batch_normalization(x, np.ones(2, np.float32), np.zeros(2, np.float32))
         >>> np.round(y.array, 3)
         array([[-1., -1.],
                [ 1.,  1.]], dtype=float32)
     """
-    lay = _prepare("batch_normalization", x, gamma, beta, axis,
-                   (("running_mean", running_mean), ("running_var", running_var)))
+    lay = _prepare(
+        "batch_normalization",
+        x,
+        gamma,
+        beta,
+        axis,
+        (("running_mean", running_mean), ("running_var", running_var)),
+    )
     running_mean = as_array(running_mean)
     running_var = as_array(running_var)
     return BatchNormalization(lay, eps, running_mean, running_var, decay).apply((x, gamma, beta))[0]
 
 
-def fixed_batch_normalization(x: Any, gamma: Any, beta: Any, mean: Any, var: Any,
-                              eps: float = 2e-5, axis: Any = None) -> Variable:
+def fixed_batch_normalization(
+    x: Any, gamma: Any, beta: Any, mean: Any, var: Any, eps: float = 2e-5, axis: Any = None
+) -> Variable:
     """Batch normalization with fixed statistics (what a model uses at inference).
 
     ``y = gamma * (x - mean) / sqrt(var + eps) + beta``; every argument is differentiable.
@@ -336,7 +363,7 @@ def fixed_batch_normalization(x: Any, gamma: Any, beta: Any, mean: Any, var: Any
 
     Example:
         >>> import numpy as np, kusari.functions as F
-        >>> x = np.array([[1., 2.], [3., 6.]], np.float32)
+        >>> x = np.array([[1.0, 2.0], [3.0, 6.0]], np.float32)
         >>> one, zero = np.ones(2, np.float32), np.zeros(2, np.float32)
         >>> F.fixed_batch_normalization(x, one, zero, one, one * 4, eps=0).array
         array([[0. , 0.5],

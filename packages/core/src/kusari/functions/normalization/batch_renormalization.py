@@ -26,9 +26,18 @@ from kusari.variable import Variable
 __all__ = ["batch_renormalization", "fixed_batch_renormalization"]
 
 
-def batch_renormalization(x: Any, gamma: Any, beta: Any, rmax: float, dmax: float,
-                          eps: float = 2e-5, running_mean: Any = None, running_var: Any = None,
-                          decay: float = 0.9, update_statistics: bool = False) -> Variable:
+def batch_renormalization(
+    x: Any,
+    gamma: Any,
+    beta: Any,
+    rmax: float,
+    dmax: float,
+    eps: float = 2e-5,
+    running_mean: Any = None,
+    running_var: Any = None,
+    decay: float = 0.9,
+    update_statistics: bool = False,
+) -> Variable:
     """Batch renormalization: batch normalization corrected towards the running statistics.
 
     Args:
@@ -49,18 +58,20 @@ def batch_renormalization(x: Any, gamma: Any, beta: Any, rmax: float, dmax: floa
 
     Example:
         >>> import numpy as np, kusari.functions as F
-        >>> x = np.array([[1., 2.], [3., 6.]], np.float32)
+        >>> x = np.array([[1.0, 2.0], [3.0, 6.0]], np.float32)
         >>> one, zero = np.ones(2, np.float32), np.zeros(2, np.float32)
-        >>> y = F.batch_renormalization(x, one, zero, 3.0, 1.0, running_mean=zero.copy(),
-        ...                             running_var=one.copy())
+        >>> y = F.batch_renormalization(
+        ...     x, one, zero, 3.0, 1.0, running_mean=zero.copy(), running_var=one.copy()
+        ... )
         >>> y.shape
         (2, 2)
     """
     fname = "batch_renormalization"
     if running_mean is None or running_var is None:
         raise TypeError(f"{fname}: running_mean and running_var are required")
-    lay = _prepare(fname, x, gamma, beta, None,
-                   (("running_mean", running_mean), ("running_var", running_var)))
+    lay = _prepare(
+        fname, x, gamma, beta, None, (("running_mean", running_mean), ("running_var", running_var))
+    )
     rm, rv = as_array(running_mean), as_array(running_var)
     xa, ga = as_array(x), as_array(gamma)
     xp = get_array_module(xa)
@@ -70,12 +81,14 @@ def batch_renormalization(x: Any, gamma: Any, beta: Any, rmax: float, dmax: floa
     d = xp.clip((mean - rm.ravel()) / sigma_run, -dmax, dmax).astype(ga.dtype)
     r, d = r.reshape(ga.shape), d.reshape(ga.shape)
     node: FunctionNode = BatchNormalization(
-        lay, eps, rm if update_statistics else None, rv if update_statistics else None, decay)
+        lay, eps, rm if update_statistics else None, rv if update_statistics else None, decay
+    )
     return node.apply((x, gamma * r, gamma * d + beta))[0]
 
 
-def fixed_batch_renormalization(x: Any, gamma: Any, beta: Any, mean: Any, var: Any,
-                                eps: float = 2e-5) -> Variable:
+def fixed_batch_renormalization(
+    x: Any, gamma: Any, beta: Any, mean: Any, var: Any, eps: float = 2e-5
+) -> Variable:
     """Deprecated alias of :func:`fixed_batch_normalization` (as in Chainer).
 
     Args:
@@ -97,6 +110,9 @@ def fixed_batch_renormalization(x: Any, gamma: Any, beta: Any, mean: Any, var: A
         ...     F.fixed_batch_renormalization(np.ones((1, 2), np.float32), one, one, one, one).shape
         (1, 2)
     """
-    warnings.warn("fixed_batch_renormalization is deprecated; use fixed_batch_normalization",
-                  DeprecationWarning, stacklevel=2)
+    warnings.warn(
+        "fixed_batch_renormalization is deprecated; use fixed_batch_normalization",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     return fixed_batch_normalization(x, gamma, beta, mean, var, eps)

@@ -44,8 +44,10 @@ def group_normalization(x: Any, groups: int, gamma: Any, beta: Any, eps: float =
         raise ValueError(f"{fname}: x must have shape (N, C, ...); got {x.shape}")
     n, c = x.shape[:2]
     if not isinstance(groups, int) or groups <= 0 or c % groups:
-        raise ValueError(f"{fname}: groups must be a positive int dividing the {c} channels of x "
-                         f"(shape {x.shape}); got {groups!r}")
+        raise ValueError(
+            f"{fname}: groups must be a positive int dividing the {c} channels of x "
+            f"(shape {x.shape}); got {groups!r}"
+        )
     for name, p in (("gamma", gamma), ("beta", beta)):
         if tuple(p.shape) != (c,):
             raise ValueError(f"{fname}: {name} must have shape ({c},); got {tuple(p.shape)}")

@@ -21,23 +21,23 @@ class NormalizeL2(FunctionNode):
         self.axis = axis
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self.retain_inputs((0,))
         xp = get_array_module(x)
         acc = numpy.float32 if x.dtype == numpy.float16 else x.dtype  # no float16 sums
         norm = xp.sqrt((x * x).sum(axis=self.axis, keepdims=True, dtype=acc))
         norm += self.eps
-        return (x / norm).astype(x.dtype, copy=False),
+        return ((x / norm).astype(x.dtype, copy=False),)
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        gy, = grad_outputs
+        (x,) = self.get_retained_inputs()
+        (gy,) = grad_outputs
         kshape = tuple(1 if i in self.axis else s for i, s in enumerate(x.shape))
         n = sum_to(x * x, kshape) ** 0.5
         d = n + self.eps
         # A zero vector has a zero dot product with gy: any nonzero divisor gives 0 there.
         safe = n + (n.array == 0).astype(x.dtype)
-        return (gy * d - x * (sum_to(x * gy, kshape) / safe)) / (d * d),
+        return ((gy * d - x * (sum_to(x * gy, kshape) / safe)) / (d * d),)
 
 
 def normalize(x: Any, eps: float = 1e-5, axis: Any = 1) -> Variable:
@@ -53,7 +53,7 @@ def normalize(x: Any, eps: float = 1e-5, axis: Any = 1) -> Variable:
 
     Example:
         >>> import numpy as np, kusari.functions as F
-        >>> F.normalize(np.array([[3., 4.]], np.float32), eps=0).array
+        >>> F.normalize(np.array([[3.0, 4.0]], np.float32), eps=0).array
         array([[0.6, 0.8]], dtype=float32)
     """
     check_float("normalize", "x", x)
@@ -61,7 +61,8 @@ def normalize(x: Any, eps: float = 1e-5, axis: Any = 1) -> Variable:
     ndim = x.ndim
     for a in axes:
         if not -ndim <= a < ndim:
-            raise ValueError(f"normalize: axis {axis!r} is out of range for an input of shape "
-                             f"{x.shape}")
+            raise ValueError(
+                f"normalize: axis {axis!r} is out of range for an input of shape {x.shape}"
+            )
     axes = tuple(sorted(int(a) % ndim for a in axes))
     return NormalizeL2(eps, axes).apply((x,))[0]

@@ -28,7 +28,7 @@ def layer_normalization(x: Any, gamma: Any, beta: Any, eps: float = 1e-5) -> Var
 
     Example:
         >>> import numpy as np, kusari.functions as F
-        >>> x = np.array([[1., 3.], [2., 2.]], np.float32)
+        >>> x = np.array([[1.0, 3.0], [2.0, 2.0]], np.float32)
         >>> y = F.layer_normalization(x, np.ones(2, np.float32), np.zeros(2, np.float32))
         >>> np.round(y.array, 3)
         array([[-1.,  1.],
@@ -42,8 +42,10 @@ def layer_normalization(x: Any, gamma: Any, beta: Any, eps: float = 1e-5) -> Var
         raise ValueError(f"{fname}: x must have shape (batch, units); got {x.shape}")
     for name, p in (("gamma", gamma), ("beta", beta)):
         if tuple(p.shape) != tuple(x.shape[1:]):
-            raise ValueError(f"{fname}: {name} must have shape {tuple(x.shape[1:])} (x.shape[1:] "
-                             f"for x of shape {x.shape}); got {tuple(p.shape)}")
+            raise ValueError(
+                f"{fname}: {name} must have shape {tuple(x.shape[1:])} (x.shape[1:] "
+                f"for x of shape {x.shape}); got {tuple(p.shape)}"
+            )
         if p.dtype != x.dtype:
             raise TypeError(f"{fname}: {name} must have x's dtype {x.dtype}; got {p.dtype}")
     xhat = standardize(x, tuple(range(1, x.ndim)), eps)

@@ -34,7 +34,7 @@ class ChannelWindowSum(FunctionNode):
         self.half_n = half_n
 
     def forward(self, inputs):
-        return _window_sum(inputs[0], self.half_n),
+        return (_window_sum(inputs[0], self.half_n),)
 
     def backward(self, indexes, grad_outputs):
         return ChannelWindowSum(self.half_n).apply(grad_outputs)
@@ -48,35 +48,40 @@ class LocalResponseNormalization(FunctionNode):
         self.beta = beta
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self.retain_inputs((0,))
         self.retain_outputs((0,))
         unit = _window_sum(x * x, self.half_n)
         unit *= self.alpha
         unit += self.k
         self.unit = unit  # k + alpha * S, needed by the fast backward
-        return (x * unit ** -self.beta).astype(x.dtype, copy=False),
+        return ((x * unit**-self.beta).astype(x.dtype, copy=False),)
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        gy, = grad_outputs
+        (x,) = self.get_retained_inputs()
+        (gy,) = grad_outputs
         if config.enable_backprop:
             s = ChannelWindowSum(self.half_n).apply((x * x,))[0] * self.alpha + self.k
-            return gy * s ** -self.beta + x * ChannelWindowSum(self.half_n).apply(
-                (gy * x * s ** (-self.beta - 1),))[0] * (-2 * self.alpha * self.beta),
-        y, = self.get_retained_outputs()
+            return (
+                gy * s**-self.beta
+                + x
+                * ChannelWindowSum(self.half_n).apply((gy * x * s ** (-self.beta - 1),))[0]
+                * (-2 * self.alpha * self.beta),
+            )
+        (y,) = self.get_retained_outputs()
         unit = self.unit
         g = gy.array
         xa = x.array
         # dy_c/dx_j = scale_c * [c == j] - 2 alpha beta x_c x_j unit_c^(-beta-1) within the window
         summand = _window_sum(y.array * g / unit, self.half_n)
-        gx = g * unit ** -self.beta
+        gx = g * unit**-self.beta
         gx -= (2 * self.alpha * self.beta) * xa * summand
-        return gx.astype(xa.dtype, copy=False),
+        return (gx.astype(xa.dtype, copy=False),)
 
 
-def local_response_normalization(x: Any, n: int = 5, k: float = 2, alpha: float = 1e-4,
-                                 beta: float = 0.75) -> Variable:
+def local_response_normalization(
+    x: Any, n: int = 5, k: float = 2, alpha: float = 1e-4, beta: float = 0.75
+) -> Variable:
     """Local response normalization across neighbouring channels (AlexNet).
 
     ``y_c = x_c / (k + alpha * sum_{j=c-n//2}^{c+n//2} x_j ** 2) ** beta``, summing over

@@ -56,23 +56,23 @@ class LSTMCellSeq:
         y = xp.empty_like(hprev)
         for t in _steps(sizes, reverse):
             s, b = offs[t], sizes[t]
-            z = xw[s:s + b]
+            z = xw[s : s + b]
             hp = h[:b]
             z += hp @ wh.T
-            hprev[s:s + b] = hp
-            cp = cprev[s:s + b]
+            hprev[s : s + b] = hp
+            cp = cprev[s : s + b]
             cp[...] = c[:b]
-            _sigmoid_(xp, z[:, :2 * hn])
-            _sigmoid_(xp, z[:, 3 * hn:])
-            xp.tanh(z[:, 2 * hn:3 * hn], out=z[:, 2 * hn:3 * hn])
-            i, f, a, o = z[:, :hn], z[:, hn:2 * hn], z[:, 2 * hn:3 * hn], z[:, 3 * hn:]
+            _sigmoid_(xp, z[:, : 2 * hn])
+            _sigmoid_(xp, z[:, 3 * hn :])
+            xp.tanh(z[:, 2 * hn : 3 * hn], out=z[:, 2 * hn : 3 * hn])
+            i, f, a, o = z[:, :hn], z[:, hn : 2 * hn], z[:, 2 * hn : 3 * hn], z[:, 3 * hn :]
             cn = f * cp
             cn += i * a
             c[:b] = cn
             xp.tanh(cn, out=cn)
             cn *= o
             h[:b] = cn
-            y[s:s + b] = cn
+            y[s : s + b] = cn
         return y, h, c, (xw, hprev, cprev)
 
     @staticmethod
@@ -85,21 +85,21 @@ class LSTMCellSeq:
         d = xp.empty_like(g)
         for t in _steps(sizes, not reverse):
             s, b = offs[t], sizes[t]
-            gt = g[s:s + b]
-            i, f, a, o = gt[:, :hn], gt[:, hn:2 * hn], gt[:, 2 * hn:3 * hn], gt[:, 3 * hn:]
-            cp = cprev[s:s + b]
+            gt = g[s : s + b]
+            i, f, a, o = gt[:, :hn], gt[:, hn : 2 * hn], gt[:, 2 * hn : 3 * hn], gt[:, 3 * hn :]
+            cp = cprev[s : s + b]
             tc = f * cp
             tc += i * a
             xp.tanh(tc, out=tc)
-            dht = dh[:b] if gy is None else dh[:b] + gy[s:s + b]
-            dt = d[s:s + b]
+            dht = dh[:b] if gy is None else dh[:b] + gy[s : s + b]
+            dt = d[s : s + b]
             t1 = dht * o
-            dt[:, 3 * hn:] = t1 * tc * (1 - o)
+            dt[:, 3 * hn :] = t1 * tc * (1 - o)
             dct = dc[:b] + t1 * (1 - tc * tc)
             t1 = dct * i
-            dt[:, 2 * hn:3 * hn] = t1 * (1 - a * a)
+            dt[:, 2 * hn : 3 * hn] = t1 * (1 - a * a)
             dt[:, :hn] = t1 * a * (1 - i)
-            dt[:, hn:2 * hn] = dct * cp * f * (1 - f)
+            dt[:, hn : 2 * hn] = dct * cp * f * (1 - f)
             dh[:b] = dt @ wh
             dc[:b] = dct * f
         return d, d, dh, dc, hprev
@@ -120,22 +120,22 @@ class GRUCellSeq:
         y = xp.empty_like(hprev)
         for t in _steps(sizes, reverse):
             s, b = offs[t], sizes[t]
-            z = xw[s:s + b]
+            z = xw[s : s + b]
             hp = h[:b]
-            hprev[s:s + b] = hp
+            hprev[s : s + b] = hp
             hw = hp @ wh.T
             hw += bh
-            z[:, :2 * hn] += hw[:, :2 * hn]
-            _sigmoid_(xp, z[:, :2 * hn])
-            r, u, n = z[:, :hn], z[:, hn:2 * hn], z[:, 2 * hn:]
-            hwn[s:s + b] = hw[:, 2 * hn:]
-            n += r * hw[:, 2 * hn:]
+            z[:, : 2 * hn] += hw[:, : 2 * hn]
+            _sigmoid_(xp, z[:, : 2 * hn])
+            r, u, n = z[:, :hn], z[:, hn : 2 * hn], z[:, 2 * hn :]
+            hwn[s : s + b] = hw[:, 2 * hn :]
+            n += r * hw[:, 2 * hn :]
             xp.tanh(n, out=n)
             hnew = hp - n
             hnew *= u
             hnew += n
             h[:b] = hnew
-            y[s:s + b] = hnew
+            y[s : s + b] = hnew
         return y, h, None, (xw, hprev, hwn)
 
     @staticmethod
@@ -148,17 +148,17 @@ class GRUCellSeq:
         dhh = xp.empty_like(g)
         for t in _steps(sizes, not reverse):
             s, b = offs[t], sizes[t]
-            gt = g[s:s + b]
-            r, u, n = gt[:, :hn], gt[:, hn:2 * hn], gt[:, 2 * hn:]
-            hp = hprev[s:s + b]
-            dht = dh[:b] if gy is None else dh[:b] + gy[s:s + b]
-            dxt, dht_ = dx[s:s + b], dhh[s:s + b]
+            gt = g[s : s + b]
+            r, u, n = gt[:, :hn], gt[:, hn : 2 * hn], gt[:, 2 * hn :]
+            hp = hprev[s : s + b]
+            dht = dh[:b] if gy is None else dh[:b] + gy[s : s + b]
+            dxt, dht_ = dx[s : s + b], dhh[s : s + b]
             dzn = dht * (1 - u) * (1 - n * n)
-            dxt[:, 2 * hn:] = dzn
-            dht_[:, 2 * hn:] = dzn * r
-            dxt[:, :hn] = dzn * hwn[s:s + b] * r * (1 - r)
-            dxt[:, hn:2 * hn] = dht * (hp - n) * u * (1 - u)
-            dht_[:, :2 * hn] = dxt[:, :2 * hn]
+            dxt[:, 2 * hn :] = dzn
+            dht_[:, 2 * hn :] = dzn * r
+            dxt[:, :hn] = dzn * hwn[s : s + b] * r * (1 - r)
+            dxt[:, hn : 2 * hn] = dht * (hp - n) * u * (1 - u)
+            dht_[:, : 2 * hn] = dxt[:, : 2 * hn]
             dh[:b] = dht * u + dht_ @ wh
         return dx, dhh, dh, None, hprev
 
@@ -177,9 +177,9 @@ class RNNCellSeq:
         hprev = xp.empty_like(xw)
         for t in _steps(sizes, reverse):
             s, b = offs[t], sizes[t]
-            z = xw[s:s + b]
+            z = xw[s : s + b]
             hp = h[:b]
-            hprev[s:s + b] = hp
+            hprev[s : s + b] = hp
             z += hp @ wh.T
             if self.relu:
                 xp.maximum(z, 0, out=z)
@@ -195,9 +195,9 @@ class RNNCellSeq:
         d = xp.empty_like(y)
         for t in _steps(sizes, not reverse):
             s, b = offs[t], sizes[t]
-            yt = y[s:s + b]
-            dht = dh[:b] if gy is None else dh[:b] + gy[s:s + b]
-            dt = d[s:s + b]
+            yt = y[s : s + b]
+            dht = dh[:b] if gy is None else dh[:b] + gy[s : s + b]
+            dt = d[s : s + b]
             if self.relu:
                 xp.multiply(dht, yt > 0, out=dt)
             else:

@@ -135,8 +135,9 @@ def _place(g: Variable, index: Any, shape: tuple[int, ...]) -> Variable:
     return GetItemGrad(index, shape).apply((g,))[0]
 
 
-def _differentiable_grads(c_prev: Variable, x: Variable, gc: Variable | None,
-                          gh: Variable | None) -> tuple[Variable, Variable]:
+def _differentiable_grads(
+    c_prev: Variable, x: Variable, gc: Variable | None, gh: Variable | None
+) -> tuple[Variable, Variable]:
     """The LSTM gradients from primitives (used when double backprop is on)."""
     from kusari.functions.activation.sigmoid import sigmoid
     from kusari.functions.activation.tanh import tanh
@@ -155,8 +156,7 @@ def _differentiable_grads(c_prev: Variable, x: Variable, gc: Variable | None,
         gC = t if gC is None else gC + t
     parts = []
     if gC is not None:
-        parts += [(0, gC * i * (1 - a * a)), (1, gC * a * i * (1 - i)),
-                  (2, gC * cp * f * (1 - f))]
+        parts += [(0, gC * i * (1 - a * a)), (1, gC * a * i * (1 - i)), (2, gC * cp * f * (1 - f))]
     if gh is not None:
         parts.append((3, gh * tc * o * (1 - o)))
     gx = None
@@ -178,13 +178,20 @@ def _check(fname: str, c_prev: Any, x: Any) -> None:
     require_float(fname, c_prev, "c_prev")
     require_float(fname, x, "x")
     if x.dtype != c_prev.dtype:
-        raise TypeError(f"{fname}: c_prev and x must share a dtype; got {c_prev.dtype} and "
-                        f"{x.dtype}")
-    if (c_prev.ndim < 2 or x.ndim != c_prev.ndim or x.shape[1] != 4 * c_prev.shape[1]
-            or x.shape[2:] != c_prev.shape[2:] or len(x) > len(c_prev)):
+        raise TypeError(
+            f"{fname}: c_prev and x must share a dtype; got {c_prev.dtype} and {x.dtype}"
+        )
+    if (
+        c_prev.ndim < 2
+        or x.ndim != c_prev.ndim
+        or x.shape[1] != 4 * c_prev.shape[1]
+        or x.shape[2:] != c_prev.shape[2:]
+        or len(x) > len(c_prev)
+    ):
         raise ValueError(
             f"{fname}: expected c_prev of shape (B, H, ...) and x of shape (b <= B, 4 * H, ...); "
-            f"got c_prev {c_prev.shape} and x {x.shape}")
+            f"got c_prev {c_prev.shape} and x {x.shape}"
+        )
 
 
 def lstm(c_prev: Any, x: Any) -> tuple[Variable, Variable]:

@@ -10,8 +10,9 @@ from kusari.variable import Variable
 __all__ = ["n_step_gru", "n_step_bigru"]
 
 
-def n_step_gru(n_layers: int, dropout_ratio: float, hx: Any, ws: Any, bs: Any, xs: Any,
-               **kwargs: Any) -> tuple[Variable, tuple[Variable, ...]]:
+def n_step_gru(
+    n_layers: int, dropout_ratio: float, hx: Any, ws: Any, bs: Any, xs: Any, **kwargs: Any
+) -> tuple[Variable, tuple[Variable, ...]]:
     """Stacked unidirectional GRU over variable-length sequences.
 
     For each layer::
@@ -46,13 +47,15 @@ def n_step_gru(n_layers: int, dropout_ratio: float, hx: Any, ws: Any, bs: Any, x
         >>> hy.shape, len(ys)
         ((1, 2, 4), 2)
     """
-    hy, _, ys = n_step_rnn_base("n_step_gru", "gru", n_layers, dropout_ratio, hx, None, ws, bs,
-                                xs, 1, kwargs)
+    hy, _, ys = n_step_rnn_base(
+        "n_step_gru", "gru", n_layers, dropout_ratio, hx, None, ws, bs, xs, 1, kwargs
+    )
     return hy, ys
 
 
-def n_step_bigru(n_layers: int, dropout_ratio: float, hx: Any, ws: Any, bs: Any, xs: Any,
-                 **kwargs: Any) -> tuple[Variable, tuple[Variable, ...]]:
+def n_step_bigru(
+    n_layers: int, dropout_ratio: float, hx: Any, ws: Any, bs: Any, xs: Any, **kwargs: Any
+) -> tuple[Variable, tuple[Variable, ...]]:
     """Stacked bidirectional GRU over variable-length sequences.
 
     Each layer runs the :func:`n_step_gru` recurrence forward and backward in time and
@@ -80,6 +83,7 @@ def n_step_bigru(n_layers: int, dropout_ratio: float, hx: Any, ws: Any, bs: Any,
         >>> hy.shape, ys[0].shape
         ((2, 1, 4), (1, 8))
     """
-    hy, _, ys = n_step_rnn_base("n_step_bigru", "gru", n_layers, dropout_ratio, hx, None, ws, bs,
-                                xs, 2, kwargs)
+    hy, _, ys = n_step_rnn_base(
+        "n_step_bigru", "gru", n_layers, dropout_ratio, hx, None, ws, bs, xs, 2, kwargs
+    )
     return hy, ys

@@ -10,8 +10,9 @@ from kusari.variable import Variable
 __all__ = ["n_step_lstm", "n_step_bilstm"]
 
 
-def n_step_lstm(n_layers: int, dropout_ratio: float, hx: Any, cx: Any, ws: Any, bs: Any, xs: Any,
-                **kwargs: Any) -> tuple[Variable, Variable, tuple[Variable, ...]]:
+def n_step_lstm(
+    n_layers: int, dropout_ratio: float, hx: Any, cx: Any, ws: Any, bs: Any, xs: Any, **kwargs: Any
+) -> tuple[Variable, Variable, tuple[Variable, ...]]:
     """Stacked unidirectional LSTM over variable-length sequences.
 
     For each layer (what Chainer computes; its docstring swaps the roles of ``W_2`` and
@@ -52,12 +53,14 @@ def n_step_lstm(n_layers: int, dropout_ratio: float, hx: Any, cx: Any, ws: Any, 
         >>> hy.shape, cy.shape, [y.shape for y in ys]
         ((1, 3, 4), (1, 3, 4), [(3, 4), (1, 4)])
     """
-    return n_step_rnn_base("n_step_lstm", "lstm", n_layers, dropout_ratio, hx, cx, ws, bs, xs,
-                           1, kwargs)
+    return n_step_rnn_base(
+        "n_step_lstm", "lstm", n_layers, dropout_ratio, hx, cx, ws, bs, xs, 1, kwargs
+    )
 
 
-def n_step_bilstm(n_layers: int, dropout_ratio: float, hx: Any, cx: Any, ws: Any, bs: Any,
-                  xs: Any, **kwargs: Any) -> tuple[Variable, Variable, tuple[Variable, ...]]:
+def n_step_bilstm(
+    n_layers: int, dropout_ratio: float, hx: Any, cx: Any, ws: Any, bs: Any, xs: Any, **kwargs: Any
+) -> tuple[Variable, Variable, tuple[Variable, ...]]:
     """Stacked bidirectional LSTM over variable-length sequences.
 
     Each layer runs the :func:`n_step_lstm` recurrence forward and backward in time and
@@ -87,5 +90,6 @@ def n_step_bilstm(n_layers: int, dropout_ratio: float, hx: Any, cx: Any, ws: Any
         >>> hy.shape, ys[0].shape
         ((2, 2, 4), (2, 8))
     """
-    return n_step_rnn_base("n_step_bilstm", "lstm", n_layers, dropout_ratio, hx, cx, ws, bs,
-                           xs, 2, kwargs)
+    return n_step_rnn_base(
+        "n_step_bilstm", "lstm", n_layers, dropout_ratio, hx, cx, ws, bs, xs, 2, kwargs
+    )

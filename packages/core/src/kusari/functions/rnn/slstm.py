@@ -55,19 +55,30 @@ def slstm(c_prev1: Any, c_prev2: Any, x1: Any, x2: Any) -> tuple[Variable, Varia
     for name, a in zip(names, args):
         require_float(fname, a, name)
         if a.dtype != c_prev1.dtype:
-            raise TypeError(f"{fname}: all inputs must share a dtype; got {c_prev1.dtype} "
-                            f"(c_prev1) and {a.dtype} ({name})")
+            raise TypeError(
+                f"{fname}: all inputs must share a dtype; got {c_prev1.dtype} "
+                f"(c_prev1) and {a.dtype} ({name})"
+            )
     shape = tuple(c_prev1.shape)
     xshape = (shape[0], 4 * shape[1]) + shape[2:] if len(shape) >= 2 else None
-    if (xshape is None or tuple(c_prev2.shape) != shape or tuple(x1.shape) != xshape
-            or tuple(x2.shape) != xshape):
+    if (
+        xshape is None
+        or tuple(c_prev2.shape) != shape
+        or tuple(x1.shape) != xshape
+        or tuple(x2.shape) != xshape
+    ):
         raise ValueError(
             f"{fname}: expected c_prev1, c_prev2 of shape (B, H, ...) and x1, x2 of shape "
             f"(B, 4 * H, ...); got {shape}, {tuple(c_prev2.shape)}, {tuple(x1.shape)}, "
-            f"{tuple(x2.shape)}")
+            f"{tuple(x2.shape)}"
+        )
     h = shape[1]
     a1, i1, f1, o1 = _gates(x1, h)
     a2, i2, f2, o2 = _gates(x2, h)
-    c = (tanh(a1) * sigmoid(i1) + tanh(a2) * sigmoid(i2)
-         + sigmoid(f1) * c_prev1 + sigmoid(f2) * c_prev2)
+    c = (
+        tanh(a1) * sigmoid(i1)
+        + tanh(a2) * sigmoid(i2)
+        + sigmoid(f1) * c_prev1
+        + sigmoid(f2) * c_prev2
+    )
     return c, sigmoid(o1 + o2) * tanh(c)

@@ -19,11 +19,14 @@ def _call(func: Callable[..., Any], xs: tuple[Variable, ...]) -> tuple[Variable,
     if isinstance(outs, tuple):
         for k, o in enumerate(outs):
             if not isinstance(o, Variable):
-                raise RuntimeError(f"forget: func must return a Variable or a tuple of Variables; "
-                                   f"element {k} of its tuple is {type(o).__name__}")
+                raise RuntimeError(
+                    f"forget: func must return a Variable or a tuple of Variables; "
+                    f"element {k} of its tuple is {type(o).__name__}"
+                )
         return outs
-    raise RuntimeError(f"forget: func must return a Variable or a tuple of Variables; got "
-                       f"{type(outs).__name__}")
+    raise RuntimeError(
+        f"forget: func must return a Variable or a tuple of Variables; got {type(outs).__name__}"
+    )
 
 
 class Forget(FunctionNode):
@@ -42,16 +45,20 @@ class Forget(FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         if config.enable_backprop:
-            raise RuntimeError("forget: double backpropagation through F.forget is not supported "
-                               "(the recomputed graph is discarded)")
+            raise RuntimeError(
+                "forget: double backpropagation through F.forget is not supported "
+                "(the recomputed graph is discarded)"
+            )
         inputs = self.get_retained_inputs()
         # Fresh leaves: the recomputed graph must end here, not run into the outer graph.
         dummies = tuple(Variable(x.array, requires_grad=x.requires_grad) for x in inputs)
         with force_backprop_mode(), using_config("in_recomputing", True):
             outs = _call(self.func, dummies)
         if len(outs) != len(grad_outputs):
-            raise RuntimeError(f"forget: func returned {len(outs)} outputs when recomputed but "
-                               f"{len(grad_outputs)} the first time; it must be deterministic")
+            raise RuntimeError(
+                f"forget: func returned {len(outs)} outputs when recomputed but "
+                f"{len(grad_outputs)} the first time; it must be deterministic"
+            )
         pairs = [(o, g) for o, g in zip(outs, grad_outputs) if g is not None]
         if pairs:
             backward([o for o, _ in pairs], [g.array for _, g in pairs])
