@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["array_of", "require_float", "require_same_dtype", "require_same_shape",
-           "check_labels", "normalize_axis", "normalize_axes"]
+__all__ = [
+    "array_of",
+    "require_float",
+    "require_same_dtype",
+    "require_same_shape",
+    "check_labels",
+    "normalize_axis",
+    "normalize_axes",
+]
 
 
 def array_of(x: Any) -> Any:
@@ -45,8 +52,14 @@ def require_same_shape(fname: str, a: Any, b: Any, names: tuple[str, str] = ("x0
         )
 
 
-def check_labels(fname: str, t: Any, shape: tuple[int, ...], n_classes: int | None,
-                 ignore_label: int | None, argname: str = "t") -> Any:
+def check_labels(
+    fname: str,
+    t: Any,
+    shape: tuple[int, ...],
+    n_classes: int | None,
+    ignore_label: int | None,
+    argname: str = "t",
+) -> Any:
     """Validate an integer label array; returns the array.
 
     Args:
@@ -61,11 +74,11 @@ def check_labels(fname: str, t: Any, shape: tuple[int, ...], n_classes: int | No
     kind = getattr(getattr(t, "dtype", None), "kind", None)
     if kind not in ("i", "u"):
         got = t.dtype if kind is not None else type(t).__name__
-        raise TypeError(f"{fname}: expected {argname} to be an integer label array "
-                        f"(int32 or int64), got {got}")
+        raise TypeError(
+            f"{fname}: expected {argname} to be an integer label array (int32 or int64), got {got}"
+        )
     if t.shape != shape:
-        raise ValueError(f"{fname}: expected {argname} of shape {shape} to match x, "
-                         f"got {t.shape}")
+        raise ValueError(f"{fname}: expected {argname} of shape {shape} to match x, got {t.shape}")
     if t.size == 0 or n_classes is None:
         return t
     lo = int(t.min())
@@ -77,8 +90,9 @@ def check_labels(fname: str, t: Any, shape: tuple[int, ...], n_classes: int | No
         valid |= t == ignore_label
     if not bool(valid.all()):
         bad = int(t[~valid].ravel()[0])
-        allowed = f"[0, {n_classes})" + (f" or {ignore_label} (ignore_label)"
-                                          if ignore_label is not None else "")
+        allowed = f"[0, {n_classes})" + (
+            f" or {ignore_label} (ignore_label)" if ignore_label is not None else ""
+        )
         raise ValueError(f"{fname}: expected labels in {allowed}, got {bad}")
     return t
 
@@ -104,6 +118,8 @@ def normalize_axes(fname: str, axis: Any, ndim: int) -> tuple[int, ...] | None:
 
 def _int_axis(fname: str, a: Any) -> int:
     if isinstance(a, bool) or not hasattr(a, "__index__"):
-        raise TypeError(f"{fname}: expected axis to be None, an int or a tuple of ints, "
-                        f"got {type(a).__name__} {a!r}")
+        raise TypeError(
+            f"{fname}: expected axis to be None, an int or a tuple of ints, "
+            f"got {type(a).__name__} {a!r}"
+        )
     return int(a)

@@ -75,11 +75,15 @@ def test_clipped_relu_grads_and_errors():
 def test_leaky_relu_oracle(slope):
     x = away_from((4, 3), dtype=np.float32)
     if slope >= 0:
-        check_oracle(lambda x: F.leaky_relu(x, slope),
-                     lambda x: torch.nn.functional.leaky_relu(x, slope), [x])
+        check_oracle(
+            lambda x: F.leaky_relu(x, slope),
+            lambda x: torch.nn.functional.leaky_relu(x, slope),
+            [x],
+        )
     else:
-        check_oracle(lambda x: F.leaky_relu(x, slope),
-                     lambda x: torch.where(x >= 0, x, x * slope), [x])
+        check_oracle(
+            lambda x: F.leaky_relu(x, slope), lambda x: torch.where(x >= 0, x, x * slope), [x]
+        )
 
 
 def test_leaky_relu_grads_default_slope():
@@ -99,8 +103,9 @@ def test_prelu_oracle_and_grads(wshape):
     w = rng.uniform(0.1, 0.5, wshape)
     expand = w.reshape((1,) + wshape + (1,) * (3 - len(wshape)))
     if wshape:
-        check_oracle(F.prelu, lambda x, w: torch.where(x >= 0, x, x * w.reshape(expand.shape)),
-                     [x, w])
+        check_oracle(
+            F.prelu, lambda x, w: torch.where(x >= 0, x, x * w.reshape(expand.shape)), [x, w]
+        )
     else:  # the oracle helper turns 0-d inputs into 1-d tensors; compare to the formula
         np.testing.assert_allclose(F.prelu(x, w).array, np.where(x >= 0, x, x * w))
     gy, ggx = rng.standard_normal((2,) + x.shape)
@@ -130,8 +135,11 @@ def test_prelu_errors():
 @pytest.mark.parametrize("axis", [1, 0, -1])
 def test_crelu(axis):
     x = away_from((2, 3, 4), dtype=np.float32)
-    check_oracle(lambda x: F.crelu(x, axis),
-                 lambda x: torch.cat([torch.relu(x), torch.relu(-x)], dim=axis), [x])
+    check_oracle(
+        lambda x: F.crelu(x, axis),
+        lambda x: torch.cat([torch.relu(x), torch.relu(-x)], dim=axis),
+        [x],
+    )
     x64 = x.astype(np.float64)
     shape = list(x.shape)
     shape[axis] *= 2

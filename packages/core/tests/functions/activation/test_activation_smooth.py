@@ -21,8 +21,11 @@ SMOOTH = [
     ("selu", F.selu, torch.nn.functional.selu),
     ("gelu", F.gelu, torch.nn.functional.gelu),  # torch's default is the exact erf form
     ("softplus", F.softplus, torch.nn.functional.softplus),
-    ("softplus_beta", lambda x: F.softplus(x, 2.0),
-     lambda x: torch.nn.functional.softplus(x, beta=2.0, threshold=1e9)),
+    (
+        "softplus_beta",
+        lambda x: F.softplus(x, 2.0),
+        lambda x: torch.nn.functional.softplus(x, beta=2.0, threshold=1e9),
+    ),
 ]
 
 
@@ -76,13 +79,17 @@ def test_sigmoid_tanh_keep_only_outputs():
 def test_hard_sigmoid_is_chainer_formula():
     x = np.array([-3.0, -2.0, 0.0, 1.0, 2.0, 3.0], np.float32)
     expect = np.clip(0.2 * x + 0.5, 0, 1)
-    check_oracle(F.hard_sigmoid, lambda t: torch.clamp(0.2 * t + 0.5, 0, 1),
-                 [away_from_zero((3, 4), np.float32) * 2])
+    check_oracle(
+        F.hard_sigmoid,
+        lambda t: torch.clamp(0.2 * t + 0.5, 0, 1),
+        [away_from_zero((3, 4), np.float32) * 2],
+    )
     np.testing.assert_allclose(F.hard_sigmoid(x).array, expect, rtol=1e-6)
     xd = rng.uniform(-2.4, 2.4, (3, 4))
     check_backward(F.hard_sigmoid, xd, rng.standard_normal(xd.shape))
-    check_double_backward(F.hard_sigmoid, xd, rng.standard_normal(xd.shape),
-                          rng.standard_normal(xd.shape))
+    check_double_backward(
+        F.hard_sigmoid, xd, rng.standard_normal(xd.shape), rng.standard_normal(xd.shape)
+    )
     v = Variable(np.array([3.0, 0.0, -3.0]))
     y = F.hard_sigmoid(v)
     y.grad = np.ones(3)
@@ -106,8 +113,11 @@ def test_swish(bshape):
     x = away_from_zero((2, 3, 4))
     beta = rng.uniform(0.5, 2.0, bshape)
     b = beta.reshape((1,) + bshape + (1,) * (2 - len(bshape)))
-    check_oracle(F.swish, lambda x, beta: x * torch.sigmoid(beta.reshape(b.shape) * x),
-                 [x.astype(np.float32), beta.astype(np.float32)])
+    check_oracle(
+        F.swish,
+        lambda x, beta: x * torch.sigmoid(beta.reshape(b.shape) * x),
+        [x.astype(np.float32), beta.astype(np.float32)],
+    )
     gy, ggx = rng.standard_normal((2,) + x.shape)
     check_backward(F.swish, (x, beta), gy)
     check_double_backward(F.swish, (x, beta), gy, (ggx, rng.standard_normal(bshape)))

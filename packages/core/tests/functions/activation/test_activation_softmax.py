@@ -31,10 +31,12 @@ def test_softmax_oracle_any_axis(sa, dtype):
 
 def test_default_axis_is_1():
     x = rng.standard_normal((2, 3, 4)).astype(np.float32)
-    np.testing.assert_allclose(F.softmax(x).array, torch.softmax(torch.from_numpy(x), 1).numpy(),
-                               rtol=1e-5)
-    np.testing.assert_allclose(F.log_softmax(x).array,
-                               torch.log_softmax(torch.from_numpy(x), 1).numpy(), rtol=1e-5)
+    np.testing.assert_allclose(
+        F.softmax(x).array, torch.softmax(torch.from_numpy(x), 1).numpy(), rtol=1e-5
+    )
+    np.testing.assert_allclose(
+        F.log_softmax(x).array, torch.log_softmax(torch.from_numpy(x), 1).numpy(), rtol=1e-5
+    )
 
 
 @pytest.mark.parametrize("fn", [F.softmax, F.log_softmax])
@@ -49,8 +51,8 @@ def test_backward_and_double_backward(fn, axis):
 def test_large_inputs_do_not_overflow():
     x = np.array([[1000.0, 1000.0, -1000.0]], np.float32)
     np.testing.assert_allclose(F.softmax(x).array, [[0.5, 0.5, 0.0]])
-    np.testing.assert_allclose(F.log_softmax(x).array, [[-np.log(2), -np.log(2), -2000.0 - np.log(2)]],
-                               rtol=1e-6)
+    expect = [[-np.log(2), -np.log(2), -2000.0 - np.log(2)]]
+    np.testing.assert_allclose(F.log_softmax(x).array, expect, rtol=1e-6)
 
 
 def test_float16_and_errors():
@@ -74,7 +76,7 @@ def test_maxout(axis):
     ax = axis % 3
 
     def ref(t):
-        shape = t.shape[:ax] + (t.shape[ax] // pool, pool) + t.shape[ax + 1:]
+        shape = t.shape[:ax] + (t.shape[ax] // pool, pool) + t.shape[ax + 1 :]
         return t.reshape(shape).amax(dim=ax + 1)
 
     check_oracle(lambda x: F.maxout(x, pool, axis), ref, [x])

@@ -24,8 +24,7 @@ def test_accuracy_spatial_and_ignore_label():
     t[0, 0, :3] = -1
     keep = t != -1
     expect = ((y.argmax(1) == t) & keep).sum() / keep.sum()
-    np.testing.assert_allclose(float(F.accuracy(y, t, ignore_label=-1).array), expect,
-                               rtol=1e-6)
+    np.testing.assert_allclose(float(F.accuracy(y, t, ignore_label=-1).array), expect, rtol=1e-6)
     all_ignored = np.full((2, 4, 5), -1, np.int64)
     assert float(F.accuracy(y, all_ignored, ignore_label=-1).array) == 0.0
 

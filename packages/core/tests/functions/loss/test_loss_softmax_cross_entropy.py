@@ -37,11 +37,11 @@ def test_mean_oracle(xshape, tshape, double, cache, dtype):
     t.flat[0] = 0  # at least one valid label
 
     def k(x, t):
-        return as1d_k(F.softmax_cross_entropy(x, t, cache_score=cache,
-                                              enable_double_backprop=double))
+        return as1d_k(
+            F.softmax_cross_entropy(x, t, cache_score=cache, enable_double_backprop=double)
+        )
 
-    check_oracle(k, lambda x, t: tF.cross_entropy(x, t.long(), ignore_index=-1).reshape(1),
-                 [x, t])
+    check_oracle(k, lambda x, t: tF.cross_entropy(x, t.long(), ignore_index=-1).reshape(1), [x, t])
 
 
 @pytest.mark.parametrize("xshape,tshape", CASES)
@@ -49,9 +49,11 @@ def test_mean_oracle(xshape, tshape, double, cache, dtype):
 def test_reduce_no_oracle(xshape, tshape, double):
     x = rng.standard_normal(xshape).astype(np.float32)
     t = labels(tshape, xshape[1], 0.3, np.int64)
-    check_oracle(lambda x, t: F.softmax_cross_entropy(x, t, reduce="no",
-                                                      enable_double_backprop=double),
-                 lambda x, t: tF.cross_entropy(x, t, ignore_index=-1, reduction="none"), [x, t])
+    check_oracle(
+        lambda x, t: F.softmax_cross_entropy(x, t, reduce="no", enable_double_backprop=double),
+        lambda x, t: tF.cross_entropy(x, t, ignore_index=-1, reduction="none"),
+        [x, t],
+    )
 
 
 @pytest.mark.parametrize("double", [False, True])
@@ -63,18 +65,22 @@ def test_class_weight_divides_by_count_like_chainer(double):
     count = (t != -1).sum()
 
     def k(x, t):
-        return as1d_k(F.softmax_cross_entropy(x, t, class_weight=w,
-                                              enable_double_backprop=double))
+        return as1d_k(F.softmax_cross_entropy(x, t, class_weight=w, enable_double_backprop=double))
 
     def ref(x, t):
-        s = tF.cross_entropy(x, t.long(), weight=torch.from_numpy(w), ignore_index=-1,
-                             reduction="sum")
+        s = tF.cross_entropy(
+            x, t.long(), weight=torch.from_numpy(w), ignore_index=-1, reduction="sum"
+        )
         return (s / count).reshape(1)
 
     check_oracle(k, ref, [x, t])
-    check_oracle(lambda x, t: F.softmax_cross_entropy(x, t, class_weight=w, reduce="no"),
-                 lambda x, t: tF.cross_entropy(x, t.long(), weight=torch.from_numpy(w),
-                                               ignore_index=-1, reduction="none"), [x, t])
+    check_oracle(
+        lambda x, t: F.softmax_cross_entropy(x, t, class_weight=w, reduce="no"),
+        lambda x, t: tF.cross_entropy(
+            x, t.long(), weight=torch.from_numpy(w), ignore_index=-1, reduction="none"
+        ),
+        [x, t],
+    )
 
 
 @pytest.mark.parametrize("double", [False, True])
@@ -82,8 +88,12 @@ def test_normalize_false_divides_by_batch(double):
     x = rng.standard_normal((6, 3))
     t = np.array([0, -1, 2, -1, 1, 1], np.int32)
     y = F.softmax_cross_entropy(x, t, normalize=False, enable_double_backprop=double)
-    ref = tF.cross_entropy(torch.from_numpy(x), torch.from_numpy(t).long(), ignore_index=-1,
-                           reduction="sum") / 6
+    ref = (
+        tF.cross_entropy(
+            torch.from_numpy(x), torch.from_numpy(t).long(), ignore_index=-1, reduction="sum"
+        )
+        / 6
+    )
     np.testing.assert_allclose(y.array, ref.numpy(), rtol=1e-12)
 
 
@@ -91,8 +101,9 @@ def test_custom_ignore_label_and_all_ignored():
     x = rng.standard_normal((4, 3)).astype(np.float32)
     t = np.array([0, 255, 2, 255], np.int32)
     ref = tF.cross_entropy(torch.from_numpy(x), torch.from_numpy(t).long(), ignore_index=255)
-    np.testing.assert_allclose(F.softmax_cross_entropy(x, t, ignore_label=255).array,
-                               ref.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(
+        F.softmax_cross_entropy(x, t, ignore_label=255).array, ref.numpy(), rtol=1e-6
+    )
     xv = Variable(x)
     y = F.softmax_cross_entropy(xv, np.full(4, -1, np.int32))
     y.backward()
@@ -106,17 +117,22 @@ def test_grads_numerical():
     for reduce in ("mean", "no"):
         gy = None if reduce == "mean" else rng.standard_normal(5)
         for cache in (True, False):
-            check_backward(lambda x: F.softmax_cross_entropy(x, t, cache_score=cache,
-                                                             reduce=reduce), x, gy)
-        check_double_backward(
-            lambda x: F.softmax_cross_entropy(x, t, reduce=reduce, enable_double_backprop=True),
-            x, gy, rng.standard_normal(x.shape))
+            check_backward(
+                lambda x, c=cache, r=reduce: F.softmax_cross_entropy(x, t, cache_score=c, reduce=r),
+                x,
+                gy,
+            )
+
+        def f(x, r=reduce):
+            return F.softmax_cross_entropy(x, t, reduce=r, enable_double_backprop=True)
+
+        check_double_backward(f, x, gy, rng.standard_normal(x.shape))
 
 
 def test_fused_path_refuses_double_backprop_with_a_hint():
     x = Variable(rng.standard_normal((3, 4)))
     t = np.array([0, 1, 2], np.int32)
-    gx, = kusari.grad([F.softmax_cross_entropy(x, t)], [x], enable_double_backprop=True)
+    (gx,) = kusari.grad([F.softmax_cross_entropy(x, t)], [x], enable_double_backprop=True)
     with pytest.raises(NotImplementedError, match="enable_double_backprop=True"):
         F.sum(gx * gx).backward()
 
@@ -135,8 +151,7 @@ def test_float16():
     assert y.dtype == np.float16
     y.backward()
     assert xv.grad.dtype == np.float16
-    ref = tF.cross_entropy(torch.from_numpy(x.astype(np.float32)),
-                           torch.tensor([0, 1, 2, 0]))
+    ref = tF.cross_entropy(torch.from_numpy(x.astype(np.float32)), torch.tensor([0, 1, 2, 0]))
     np.testing.assert_allclose(float(y.array), ref.item(), rtol=1e-2)
 
 

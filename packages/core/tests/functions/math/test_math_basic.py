@@ -18,7 +18,7 @@ BINARY = [
     ("sub", lambda a, b: a - b),
     ("mul", lambda a, b: a * b),
     ("div", lambda a, b: a / b),
-    ("pow", lambda a, b: a ** b),
+    ("pow", lambda a, b: a**b),
 ]
 
 
@@ -58,11 +58,20 @@ def test_binary_grads(name, op):
 
 
 SCALAR = [
-    ("x+2", lambda x: x + 2.0), ("2+x", lambda x: 2.0 + x), ("x-2", lambda x: x - 2.0),
-    ("2-x", lambda x: 2.0 - x), ("x*3", lambda x: x * 3.0), ("3*x", lambda x: 3.0 * x),
-    ("x/4", lambda x: x / 4.0), ("4/x", lambda x: 4.0 / x), ("x**2", lambda x: x ** 2),
-    ("x**3", lambda x: x ** 3.0), ("x**0.5", lambda x: x ** 0.5), ("2**x", lambda x: 2.0 ** x),
-    ("-x", lambda x: -x), ("abs", lambda x: abs(x)),
+    ("x+2", lambda x: x + 2.0),
+    ("2+x", lambda x: 2.0 + x),
+    ("x-2", lambda x: x - 2.0),
+    ("2-x", lambda x: 2.0 - x),
+    ("x*3", lambda x: x * 3.0),
+    ("3*x", lambda x: 3.0 * x),
+    ("x/4", lambda x: x / 4.0),
+    ("4/x", lambda x: 4.0 / x),
+    ("x**2", lambda x: x**2),
+    ("x**3", lambda x: x**3.0),
+    ("x**0.5", lambda x: x**0.5),
+    ("2**x", lambda x: 2.0**x),
+    ("-x", lambda x: -x),
+    ("abs", lambda x: abs(x)),
 ]
 
 
@@ -99,8 +108,9 @@ def test_add_many_and_dtype_mismatch():
         Variable(a) + Variable(a.astype(np.float64))
 
 
-@pytest.mark.parametrize("fn,tfn", [(F.exp, torch.exp), (F.log, torch.log),
-                                    (F.log2, torch.log2), (F.log10, torch.log10)])
+@pytest.mark.parametrize(
+    "fn,tfn", [(F.exp, torch.exp), (F.log, torch.log), (F.log2, torch.log2), (F.log10, torch.log10)]
+)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_exp_log_oracle(fn, tfn, dtype):
     check_oracle(fn, tfn, [positive((3, 4), dtype)])
@@ -117,22 +127,34 @@ def test_exp_log_reject_integers():
             fn(np.arange(3))
 
 
-@pytest.mark.parametrize("sa,sb", [((3, 4), (4, 5)), ((2, 3, 4), (2, 4, 5)), ((2, 3, 4), (4, 5)),
-                                   ((4,), (4, 5)), ((3, 4), (4,)), ((4,), (4,)),
-                                   ((1, 3, 4), (2, 4, 2))])
+@pytest.mark.parametrize(
+    "sa,sb",
+    [
+        ((3, 4), (4, 5)),
+        ((2, 3, 4), (2, 4, 5)),
+        ((2, 3, 4), (4, 5)),
+        ((4,), (4, 5)),
+        ((3, 4), (4,)),
+        ((4,), (4,)),
+        ((1, 3, 4), (2, 4, 2)),
+    ],
+)
 def test_matmul_oracle_and_grads(sa, sb):
     a, b = rng.standard_normal(sa), rng.standard_normal(sb)
     out_shape = np.matmul(a, b).shape or (1,)
     # Scalar results are compared as shape (1,): the oracle helper cannot pass 0-d gradients.
-    check_oracle(lambda a, b: F.reshape(F.matmul(a, b), out_shape),
-                 lambda a, b: torch.matmul(a, b).reshape(out_shape),
-                 [a.astype(np.float32), b.astype(np.float32)])
+    check_oracle(
+        lambda a, b: F.reshape(F.matmul(a, b), out_shape),
+        lambda a, b: torch.matmul(a, b).reshape(out_shape),
+        [a.astype(np.float32), b.astype(np.float32)],
+    )
     out = np.matmul(a, b)
     gy = rng.standard_normal(out.shape) if out.ndim else None
     check_backward(F.matmul, (a, b), gy)
     if out.ndim:
-        check_double_backward(F.matmul, (a, b), gy,
-                              (rng.standard_normal(sa), rng.standard_normal(sb)))
+        check_double_backward(
+            F.matmul, (a, b), gy, (rng.standard_normal(sa), rng.standard_normal(sb))
+        )
 
 
 @pytest.mark.parametrize("transa", [False, True])
@@ -142,14 +164,19 @@ def test_matmul_transpose_flags(transa, transb):
     b = rng.standard_normal((2, 5, 4) if transb else (2, 4, 5))
 
     def ref(a, b):
-        return torch.matmul(a.transpose(-1, -2) if transa else a,
-                            b.transpose(-1, -2) if transb else b)
+        return torch.matmul(
+            a.transpose(-1, -2) if transa else a, b.transpose(-1, -2) if transb else b
+        )
 
     check_oracle(lambda a, b: F.matmul(a, b, transa, transb), ref, [a, b])
     gy = rng.standard_normal((2, 3, 5))
     check_backward(lambda a, b: F.matmul(a, b, transa, transb), (a, b), gy)
-    check_double_backward(lambda a, b: F.matmul(a, b, transa, transb), (a, b), gy,
-                          (rng.standard_normal(a.shape), rng.standard_normal(b.shape)))
+    check_double_backward(
+        lambda a, b: F.matmul(a, b, transa, transb),
+        (a, b),
+        gy,
+        (rng.standard_normal(a.shape), rng.standard_normal(b.shape)),
+    )
 
 
 def test_matmul_operator_and_errors():

@@ -60,8 +60,9 @@ def test_clip(lo, hi):
     for k in (lo, hi):  # keep away from the kinks
         if k is not None:
             x[np.abs(x - k) < 0.05] += 0.2
-    check_oracle(lambda x: F.clip(x, lo, hi), lambda x: torch.clamp(x, lo, hi),
-                 [x.astype(np.float32)])
+    check_oracle(
+        lambda x: F.clip(x, lo, hi), lambda x: torch.clamp(x, lo, hi), [x.astype(np.float32)]
+    )
     gy, ggx = rng.standard_normal((2, 3, 4))
     check_backward(lambda x: F.clip(x, lo, hi), x, gy)
     check_double_backward(lambda x: F.clip(x, lo, hi), x, gy, ggx)
@@ -85,17 +86,16 @@ def test_clip_errors_and_boundary_gradient():
 def broadcast_pair(draw):
     shape = tuple(draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
     other = tuple(1 if draw(st.booleans()) else d for d in shape)
-    return shape, other[draw(st.integers(0, len(other) - 1)):]
+    return shape, other[draw(st.integers(0, len(other) - 1)) :]
 
 
 @settings(max_examples=20, deadline=None)
-@given(broadcast_pair(), st.sampled_from([(F.maximum, torch.maximum),
-                                          (F.minimum, torch.minimum)]))
+@given(broadcast_pair(), st.sampled_from([(F.maximum, torch.maximum), (F.minimum, torch.minimum)]))
 def test_maximum_minimum_broadcast(shapes, fns):
     # Distinct values avoid ties (torch splits tied gradients; Chainer gives them to x1).
-    vals = rng.permutation(100)[:int(np.prod(shapes[0]) + np.prod(shapes[1]))] / 10.0
-    a = vals[:int(np.prod(shapes[0]))].reshape(shapes[0])
-    b = vals[int(np.prod(shapes[0])):].reshape(shapes[1])
+    vals = rng.permutation(100)[: int(np.prod(shapes[0]) + np.prod(shapes[1]))] / 10.0
+    a = vals[: int(np.prod(shapes[0]))].reshape(shapes[0])
+    b = vals[int(np.prod(shapes[0])) :].reshape(shapes[1])
     check_oracle(fns[0], fns[1], [a, b])
 
 
@@ -151,13 +151,17 @@ def test_squared_difference_and_batch_l2():
     a, b = rng.standard_normal((2, 3, 4)).astype(np.float32)
     check_oracle(F.squared_difference, lambda a, b: (a - b) ** 2, [a, b])
     x = rng.standard_normal((3, 2, 2))
-    check_oracle(F.batch_l2_norm_squared, lambda x: (x ** 2).reshape(3, -1).sum(1), [x])
+    check_oracle(F.batch_l2_norm_squared, lambda x: (x**2).reshape(3, -1).sum(1), [x])
     gy = rng.standard_normal(3)
     check_backward(F.batch_l2_norm_squared, x, gy)
     check_double_backward(F.batch_l2_norm_squared, x, gy, rng.standard_normal(x.shape))
     a64, b64 = a.astype(np.float64), b.astype(np.float64)
-    check_double_backward(F.squared_difference, (a64, b64), rng.standard_normal(a.shape),
-                          tuple(rng.standard_normal((2,) + a.shape)))
+    check_double_backward(
+        F.squared_difference,
+        (a64, b64),
+        rng.standard_normal(a.shape),
+        tuple(rng.standard_normal((2,) + a.shape)),
+    )
     with pytest.raises(ValueError, match="squared_difference"):
         F.squared_difference(a, b[:1])
     with pytest.raises(ValueError, match="batch_l2_norm_squared"):
@@ -172,8 +176,12 @@ def test_bias_and_scale(axis, yshape):
     check_oracle(lambda x, y: F.bias(x, y, axis), lambda x, y: x + y.reshape(shape), [x, y])
     check_oracle(lambda x, y: F.scale(x, y, axis), lambda x, y: x * y.reshape(shape), [x, y])
     gz = rng.standard_normal(x.shape)
-    check_double_backward(lambda x, y: F.scale(x, y, axis), (x, y), gz,
-                          (rng.standard_normal(x.shape), rng.standard_normal(yshape)))
+    check_double_backward(
+        lambda x, y: F.scale(x, y, axis),
+        (x, y),
+        gz,
+        (rng.standard_normal(x.shape), rng.standard_normal(yshape)),
+    )
 
 
 def test_bias_scale_errors():

@@ -33,8 +33,9 @@ def test_dropout_backward_uses_mask():
     y.backward()
     np.testing.assert_array_equal(x.grad, gy * mask)
     check_backward(lambda x: F.dropout(x, 0.3, mask=mask), x.array, gy)
-    check_double_backward(lambda x: F.dropout(x, 0.3, mask=mask), x.array, gy,
-                          rng.standard_normal((4, 5)))
+    check_double_backward(
+        lambda x: F.dropout(x, 0.3, mask=mask), x.array, gy, rng.standard_normal((4, 5))
+    )
 
 
 def test_dropout_is_identity_in_test_mode():
@@ -92,16 +93,22 @@ def test_gaussian():
     eps = rng.standard_normal((3, 4))
     z = F.gaussian(mean, ln_var, eps=eps)
     np.testing.assert_allclose(z.array, mean + np.exp(ln_var / 2) * eps)
-    check_backward(lambda m, v: F.gaussian(m, v, eps=eps), (mean, ln_var),
-                   rng.standard_normal((3, 4)))
-    check_double_backward(lambda m, v: F.gaussian(m, v, eps=eps), (mean, ln_var),
-                          rng.standard_normal((3, 4)), tuple(rng.standard_normal((2, 3, 4))))
+    check_backward(
+        lambda m, v: F.gaussian(m, v, eps=eps), (mean, ln_var), rng.standard_normal((3, 4))
+    )
+    check_double_backward(
+        lambda m, v: F.gaussian(m, v, eps=eps),
+        (mean, ln_var),
+        rng.standard_normal((3, 4)),
+        tuple(rng.standard_normal((2, 3, 4))),
+    )
     np.random.seed(0)
     z1, e1 = F.gaussian(mean.astype(np.float32), ln_var.astype(np.float32), return_eps=True)
     assert z1.dtype == np.float32 and e1.dtype == np.float32
     np.random.seed(0)
-    np.testing.assert_array_equal(F.gaussian(mean.astype(np.float32),
-                                             ln_var.astype(np.float32)).array, z1.array)
+    np.testing.assert_array_equal(
+        F.gaussian(mean.astype(np.float32), ln_var.astype(np.float32)).array, z1.array
+    )
     big = F.gaussian(np.zeros(20000), np.full(20000, np.log(4.0)))
     assert abs(big.array.std() - 2.0) < 0.05
     with pytest.raises(ValueError, match="gaussian"):

@@ -12,7 +12,21 @@ from kusari.functions.activation.softplus import softplus, swish
 from kusari.functions.activation.tanh import tanh
 
 __all__ = [
-    "clipped_relu", "crelu", "elu", "gelu", "hard_sigmoid", "leaky_relu", "log_softmax",
-    "maxout", "prelu", "relu", "relu6", "selu", "sigmoid", "softmax", "softplus", "swish",
+    "clipped_relu",
+    "crelu",
+    "elu",
+    "gelu",
+    "hard_sigmoid",
+    "leaky_relu",
+    "log_softmax",
+    "maxout",
+    "prelu",
+    "relu",
+    "relu6",
+    "selu",
+    "sigmoid",
+    "softmax",
+    "softplus",
+    "swish",
     "tanh",
 ]

@@ -18,21 +18,21 @@ class CReLU(FunctionNode):
         self.axis = axis
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self.retain_inputs((0,))
         xp = get_array_module(x)
-        return xp.concatenate((xp.maximum(x, 0), xp.maximum(-x, 0)), axis=self.axis),
+        return (xp.concatenate((xp.maximum(x, 0), xp.maximum(-x, 0)), axis=self.axis),)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.array.get_item import get_item
 
         x = self.inputs[0].data
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         n = x.shape[self.axis]
         head = (slice(None),) * self.axis
         g_pos = get_item(gy, head + (slice(0, n),))
         g_neg = get_item(gy, head + (slice(n, 2 * n),))
-        return MaskMul(x > 0).apply((g_pos,))[0] - MaskMul(x < 0).apply((g_neg,))[0],
+        return (MaskMul(x > 0).apply((g_pos,))[0] - MaskMul(x < 0).apply((g_neg,))[0],)
 
 
 def crelu(x: Any, axis: int = 1) -> Variable:

@@ -20,16 +20,16 @@ class ELU(FunctionNode):
         self.alpha = alpha
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         require_float("elu", x)
         self.retain_inputs((0,))
         xp = get_array_module(x)
         neg = xp.expm1(xp.minimum(x, 0))  # minimum keeps exp from overflowing for large x
         neg *= x.dtype.type(self.alpha)
-        return xp.where(x >= 0, x, neg),
+        return (xp.where(x >= 0, x, neg),)
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
+        (x,) = self.get_retained_inputs()
         return ELUGrad(self.alpha).apply((x, grad_outputs[0]))
 
 
@@ -45,13 +45,13 @@ class ELUGrad(FunctionNode):
         xp = get_array_module(x)
         d = xp.exp(xp.minimum(x, 0))
         d *= x.dtype.type(self.alpha)
-        return gy * xp.where(x >= 0, x.dtype.type(1), d),
+        return (gy * xp.where(x >= 0, x.dtype.type(1), d),)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.math.exponential import exp
 
         x, gy = self.get_retained_inputs()
-        ggx, = grad_outputs
+        (ggx,) = grad_outputs
         neg = x.array < 0
         out = []
         for i in indexes:
@@ -81,8 +81,7 @@ def elu(x: Any, alpha: float = 1.0) -> Variable:
     return ELU(float(alpha)).apply((x,))[0]
 
 
-def selu(x: Any, alpha: float = 1.6732632423543772,
-         scale: float = 1.0507009873554805) -> Variable:
+def selu(x: Any, alpha: float = 1.6732632423543772, scale: float = 1.0507009873554805) -> Variable:
     """Scaled ELU: ``scale * elu(x, alpha)`` with the self-normalizing constants.
 
     Args:

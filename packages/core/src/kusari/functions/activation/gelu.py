@@ -39,13 +39,13 @@ def _pdf(x: Any) -> Any:
 
 class GELU(FunctionNode):
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         require_float("gelu", x)
         self.retain_inputs((0,))
-        return x * _cdf(x),
+        return (x * _cdf(x),)
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
+        (x,) = self.get_retained_inputs()
         return GELUGrad().apply((x, grad_outputs[0]))
 
 
@@ -58,13 +58,13 @@ class GELUGrad(FunctionNode):
         d = x * _pdf(x)
         d += _cdf(x)
         d *= gy
-        return d,
+        return (d,)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.math.exponential import exp
 
         x, gy = self.get_retained_inputs()
-        a, = grad_outputs
+        (a,) = grad_outputs
         out = []
         for i in indexes:
             if i == 0:

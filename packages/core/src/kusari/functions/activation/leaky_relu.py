@@ -20,11 +20,11 @@ class LeakyReLU(FunctionNode):
         self.slope = slope
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         require_float("leaky_relu", x)
         self.retain_inputs((0,))
         xp = get_array_module(x)
-        return xp.where(x >= 0, x, x * self.slope),
+        return (xp.where(x >= 0, x, x * self.slope),)
 
     def backward(self, indexes, grad_outputs):
         x = self.inputs[0].data
@@ -65,14 +65,14 @@ class PReLU(FunctionNode):
         self.retain_inputs((0, 1))
         xp = get_array_module(x)
         wb = w.reshape(_w_shape(x.ndim, w.shape))
-        return xp.where(x >= 0, x, x * wb),
+        return (xp.where(x >= 0, x, x * wb),)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.array.broadcast import sum_to
         from kusari.functions.array.reshape import reshape
 
         x, w = self.get_retained_inputs()
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         neg = x.array < 0
         wshape = _w_shape(x.ndim, w.shape)
         out = []
@@ -107,9 +107,9 @@ def prelu(x: Any, W: Any) -> Variable:
     """
     require_float("prelu", x)
     require_same_dtype("prelu", x, W, ("x", "W"))
-    if W.ndim >= x.ndim or tuple(W.shape) != tuple(x.shape[1:1 + W.ndim]):
+    if W.ndim >= x.ndim or tuple(W.shape) != tuple(x.shape[1 : 1 + W.ndim]):
         raise ValueError(
             f"prelu: expected W of shape x.shape[1:1 + W.ndim] = "
-            f"{tuple(x.shape[1:1 + W.ndim])} for x of shape {tuple(x.shape)}, got {tuple(W.shape)}"
+            f"{tuple(x.shape[1 : 1 + W.ndim])} for x of shape {tuple(x.shape)}, got {tuple(W.shape)}"
         )
     return PReLU().apply((x, W))[0]

@@ -38,5 +38,5 @@ def maxout(x: Any, pool_size: int, axis: int = 1) -> Variable:
         raise ValueError(
             f"maxout: x.shape[{axis}] = {c} is not a multiple of pool_size = {pool_size}"
         )
-    shape = tuple(x.shape[:axis]) + (c // pool_size, int(pool_size)) + tuple(x.shape[axis + 1:])
+    shape = tuple(x.shape[:axis]) + (c // pool_size, int(pool_size)) + tuple(x.shape[axis + 1 :])
     return max(reshape(x, shape), axis=axis + 1)

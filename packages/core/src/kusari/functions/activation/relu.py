@@ -21,11 +21,11 @@ class ReLU(FunctionNode):
     """``max(x, 0)``; keeps the output, whose sign is the gradient mask."""
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         if x.dtype.kind != "f":
             require_float("relu", x)
         self.retain_outputs((0,))
-        return get_array_module(x).maximum(x, 0),
+        return (get_array_module(x).maximum(x, 0),)
 
     def backward(self, indexes, grad_outputs):
         return ReLUGrad(self.output_data[0]).apply(grad_outputs)
@@ -38,7 +38,7 @@ class ReLUGrad(FunctionNode):
         self.y = y
 
     def forward(self, inputs):
-        return inputs[0] * (self.y > 0),
+        return (inputs[0] * (self.y > 0),)
 
     def backward(self, indexes, grad_outputs):
         return ReLUGrad(self.y).apply(grad_outputs)
@@ -51,10 +51,10 @@ class ClippedReLU(FunctionNode):
         self.z = z
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         require_float("clipped_relu", x)
         self.retain_inputs((0,))
-        return get_array_module(x).clip(x, 0, self.z),
+        return (get_array_module(x).clip(x, 0, self.z),)
 
     def backward(self, indexes, grad_outputs):
         x = self.inputs[0].data

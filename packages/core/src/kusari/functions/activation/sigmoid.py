@@ -21,7 +21,7 @@ class Sigmoid(FunctionNode):
     """``1 / (1 + exp(-x))``, computed as ``tanh(x / 2) / 2 + 1/2`` (no overflow)."""
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         if x.dtype.kind != "f":
             require_float("sigmoid", x)
         self.retain_outputs((0,))
@@ -30,10 +30,10 @@ class Sigmoid(FunctionNode):
         xp.tanh(y, out=y)
         y *= 0.5
         y += 0.5
-        return y,
+        return (y,)
 
     def backward(self, indexes, grad_outputs):
-        y, = self.get_retained_outputs()
+        (y,) = self.get_retained_outputs()
         return SigmoidGrad().apply((y, grad_outputs[0]))
 
 
@@ -46,11 +46,11 @@ class SigmoidGrad(FunctionNode):
         g = 1 - y
         g *= y
         g *= gy
-        return g,
+        return (g,)
 
     def backward(self, indexes, grad_outputs):
         y, gy = self.get_retained_inputs()
-        ggx, = grad_outputs
+        (ggx,) = grad_outputs
         out = []
         for i in indexes:
             if i == 0:
@@ -64,13 +64,13 @@ class HardSigmoid(FunctionNode):
     """``clip(0.2 * x + 0.5, 0, 1)``."""
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         require_float("hard_sigmoid", x)
         self.retain_inputs((0,))
         xp = get_array_module(x)
         y = x * 0.2
         y += 0.5
-        return xp.clip(y, 0, 1, out=y),
+        return (xp.clip(y, 0, 1, out=y),)
 
     def backward(self, indexes, grad_outputs):
         x = self.inputs[0].data

@@ -16,8 +16,16 @@ from kusari.function_node import FunctionNode
 from kusari.functions._checks import normalize_axis, require_float
 from kusari.variable import Variable
 
-__all__ = ["Softmax", "SoftmaxGrad", "LogSoftmax", "LogSoftmaxGrad", "softmax", "log_softmax",
-           "softmax_array", "log_softmax_array"]
+__all__ = [
+    "Softmax",
+    "SoftmaxGrad",
+    "LogSoftmax",
+    "LogSoftmaxGrad",
+    "softmax",
+    "log_softmax",
+    "softmax_array",
+    "log_softmax_array",
+]
 
 
 def softmax_array(x: Any, axis: int) -> Any:
@@ -49,12 +57,12 @@ class Softmax(FunctionNode):
         self.axis = axis
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self.retain_outputs((0,))
-        return softmax_array(x, self.axis),
+        return (softmax_array(x, self.axis),)
 
     def backward(self, indexes, grad_outputs):
-        y, = self.get_retained_outputs()
+        (y,) = self.get_retained_outputs()
         return SoftmaxGrad(self.axis).apply((y, grad_outputs[0]))
 
 
@@ -70,13 +78,13 @@ class SoftmaxGrad(FunctionNode):
         gx = y * gy
         s = gx.sum(axis=self.axis, keepdims=True)
         gx -= y * s
-        return gx,
+        return (gx,)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.math.sum import sum
 
         y, gy = self.get_retained_inputs()
-        a, = grad_outputs
+        (a,) = grad_outputs
         out = []
         for i in indexes:
             if i == 0:
@@ -94,12 +102,12 @@ class LogSoftmax(FunctionNode):
         self.axis = axis
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self.retain_outputs((0,))
-        return log_softmax_array(x, self.axis),
+        return (log_softmax_array(x, self.axis),)
 
     def backward(self, indexes, grad_outputs):
-        y, = self.get_retained_outputs()
+        (y,) = self.get_retained_outputs()
         return LogSoftmaxGrad(self.axis).apply((y, grad_outputs[0]))
 
 
@@ -116,14 +124,14 @@ class LogSoftmaxGrad(FunctionNode):
         gx = xp.exp(y)
         gx *= gy.sum(axis=self.axis, keepdims=True)
         xp.subtract(gy, gx, out=gx)
-        return gx,
+        return (gx,)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.math.exponential import exp
         from kusari.functions.math.sum import sum
 
         y, gy = self.get_retained_inputs()
-        a, = grad_outputs
+        (a,) = grad_outputs
         p = exp(y)
         out = []
         for i in indexes:

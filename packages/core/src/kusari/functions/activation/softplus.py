@@ -20,7 +20,7 @@ class Softplus(FunctionNode):
         self.beta = beta
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         require_float("softplus", x)
         self.retain_inputs((0,))
         xp = get_array_module(x)
@@ -31,12 +31,12 @@ class Softplus(FunctionNode):
         t += xp.maximum(bx, 0)
         if self.beta != 1.0:
             t *= 1.0 / self.beta
-        return t,
+        return (t,)
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
+        (x,) = self.get_retained_inputs()
         bx = x * self.beta if self.beta != 1.0 else x
-        return grad_outputs[0] * sigmoid(bx),
+        return (grad_outputs[0] * sigmoid(bx),)
 
 
 def softplus(x: Any, beta: float = 1.0) -> Variable:
@@ -79,10 +79,10 @@ def swish(x: Any, beta: Any) -> Variable:
 
     require_float("swish", x)
     require_same_dtype("swish", x, beta, ("x", "beta"))
-    if beta.ndim >= x.ndim or tuple(beta.shape) != tuple(x.shape[1:1 + beta.ndim]):
+    if beta.ndim >= x.ndim or tuple(beta.shape) != tuple(x.shape[1 : 1 + beta.ndim]):
         raise ValueError(
             f"swish: expected beta of shape x.shape[1:1 + beta.ndim] = "
-            f"{tuple(x.shape[1:1 + beta.ndim])} for x of shape {tuple(x.shape)}, "
+            f"{tuple(x.shape[1 : 1 + beta.ndim])} for x of shape {tuple(x.shape)}, "
             f"got {tuple(beta.shape)}"
         )
     b = reshape(beta, (1,) + tuple(beta.shape) + (1,) * (x.ndim - 1 - beta.ndim))

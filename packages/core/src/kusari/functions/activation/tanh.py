@@ -14,14 +14,14 @@ __all__ = ["Tanh", "TanhGrad", "tanh"]
 
 class Tanh(FunctionNode):
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         if x.dtype.kind != "f":
             require_float("tanh", x)
         self.retain_outputs((0,))
-        return get_array_module(x).tanh(x),
+        return (get_array_module(x).tanh(x),)
 
     def backward(self, indexes, grad_outputs):
-        y, = self.get_retained_outputs()
+        (y,) = self.get_retained_outputs()
         return TanhGrad().apply((y, grad_outputs[0]))
 
 
@@ -34,11 +34,11 @@ class TanhGrad(FunctionNode):
         g = y * y
         get_array_module(y).subtract(1, g, out=g)
         g *= gy
-        return g,
+        return (g,)
 
     def backward(self, indexes, grad_outputs):
         y, gy = self.get_retained_inputs()
-        ggx, = grad_outputs
+        (ggx,) = grad_outputs
         out = []
         for i in indexes:
             if i == 0:

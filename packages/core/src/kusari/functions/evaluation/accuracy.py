@@ -76,8 +76,9 @@ def binary_accuracy(y: Any, t: Any) -> Variable:
     return Variable(xp.asarray(value, dtype=y.dtype), requires_grad=False)
 
 
-def r2_score(pred: Any, true: Any, sample_weight: Any = None,
-             multioutput: str = "uniform_average") -> Variable:
+def r2_score(
+    pred: Any, true: Any, sample_weight: Any = None, multioutput: str = "uniform_average"
+) -> Variable:
     """Coefficient of determination, ``1 - SS_res / SS_tot`` along axis 0.
 
     Args:
@@ -100,13 +101,16 @@ def r2_score(pred: Any, true: Any, sample_weight: Any = None,
     true = array_of(true)
     require_float("r2_score", pred, "pred")
     if true.dtype != pred.dtype or true.shape != pred.shape:
-        raise ValueError(f"r2_score: expected true with pred's shape {tuple(pred.shape)} and "
-                         f"dtype {pred.dtype}, got {tuple(true.shape)} and {true.dtype}")
+        raise ValueError(
+            f"r2_score: expected true with pred's shape {tuple(pred.shape)} and "
+            f"dtype {pred.dtype}, got {tuple(true.shape)} and {true.dtype}"
+        )
     if sample_weight is not None:
         raise NotImplementedError("r2_score: sample_weight is not supported")
     if multioutput not in ("uniform_average", "raw_values"):
-        raise ValueError(f"r2_score: expected multioutput 'uniform_average' or 'raw_values', "
-                         f"got {multioutput!r}")
+        raise ValueError(
+            f"r2_score: expected multioutput 'uniform_average' or 'raw_values', got {multioutput!r}"
+        )
     xp = get_array_module(pred)
     ss_res = ((true - pred) ** 2).sum(axis=0)
     ss_tot = ((true - true.mean(axis=0)) ** 2).sum(axis=0)

@@ -14,7 +14,17 @@ from kusari.functions.loss.softmax_cross_entropy import softmax_cross_entropy
 from kusari.functions.loss.vae import bernoulli_nll, gaussian_kl_divergence, gaussian_nll
 
 __all__ = [
-    "absolute_error", "bernoulli_nll", "contrastive", "gaussian_kl_divergence", "gaussian_nll",
-    "hinge", "huber_loss", "mean_absolute_error", "mean_squared_error", "sigmoid_cross_entropy",
-    "softmax_cross_entropy", "squared_error", "triplet",
+    "absolute_error",
+    "bernoulli_nll",
+    "contrastive",
+    "gaussian_kl_divergence",
+    "gaussian_nll",
+    "hinge",
+    "huber_loss",
+    "mean_absolute_error",
+    "mean_squared_error",
+    "sigmoid_cross_entropy",
+    "softmax_cross_entropy",
+    "squared_error",
+    "triplet",
 ]

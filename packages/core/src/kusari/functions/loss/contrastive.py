@@ -7,8 +7,13 @@ from typing import Any
 import numpy
 
 from kusari.backend import get_array_module
-from kusari.functions._checks import array_of, check_labels, require_float, require_same_dtype
-from kusari.functions._checks import require_same_shape
+from kusari.functions._checks import (
+    array_of,
+    check_labels,
+    require_float,
+    require_same_dtype,
+    require_same_shape,
+)
 from kusari.variable import Variable
 
 __all__ = ["contrastive", "triplet"]
@@ -38,7 +43,7 @@ def contrastive(x0: Any, x1: Any, y: Any, margin: float = 1.0, reduce: str = "me
         >>> import numpy as np, kusari.functions as F
         >>> a = np.array([[0.0, 0.0], [0.0, 0.0]], np.float32)
         >>> b = np.array([[3.0, 4.0], [0.0, 0.5]], np.float32)
-        >>> F.contrastive(a, b, np.array([1, 0], np.int32), reduce='no').array
+        >>> F.contrastive(a, b, np.array([1, 0], np.int32), reduce="no").array
         array([12.5  ,  0.125], dtype=float32)
     """
     from kusari.functions.activation.relu import relu
@@ -70,8 +75,9 @@ def contrastive(x0: Any, x1: Any, y: Any, margin: float = 1.0, reduce: str = "me
     return sum(loss) * (1.0 / x0.shape[0])
 
 
-def triplet(anchor: Any, positive: Any, negative: Any, margin: float = 0.2,
-            reduce: str = "mean") -> Variable:
+def triplet(
+    anchor: Any, positive: Any, negative: Any, margin: float = 0.2, reduce: str = "mean"
+) -> Variable:
     """Triplet loss: ``max(||a - p||**2 - ||a - n||**2 + margin, 0)`` per sample.
 
     Args:
@@ -88,7 +94,7 @@ def triplet(anchor: Any, positive: Any, negative: Any, margin: float = 0.2,
         >>> import numpy as np, kusari.functions as F
         >>> a = np.zeros((1, 2), np.float32)
         >>> p = np.array([[1.0, 0.0]], np.float32)
-        >>> F.triplet(a, p, np.array([[0.0, 1.0]], np.float32), reduce='no').array
+        >>> F.triplet(a, p, np.array([[0.0, 1.0]], np.float32), reduce="no").array
         array([0.2], dtype=float32)
     """
     from kusari.functions.activation.relu import relu

@@ -34,20 +34,20 @@ class Hinge(FunctionNode):
         if self.norm == "L2":
             loss *= loss
         if self.reduce == "mean":
-            return xp.asarray(loss.sum() / len(x), dtype=x.dtype),
-        return loss,
+            return (xp.asarray(loss.sum() / len(x), dtype=x.dtype),)
+        return (loss,)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.array.broadcast import broadcast_to
 
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         x_shape = self.sign.shape
         if self.reduce == "mean":
             gy = broadcast_to(gy * (1.0 / x_shape[0]), x_shape)
         if self.norm == "L1":
             return MaskMul(self.sign * self.active).apply((gy,))[0], None
         # d/dx max(0, 1 + s x)^2 = 2 (1 + s x) s = 2 (x + s) on the active set (s*s = 1).
-        x, = self.get_retained_inputs()
+        (x,) = self.get_retained_inputs()
         return MaskMul(self.active * x.dtype.type(2)).apply(((x + self.sign) * gy,))[0], None
 
 
@@ -66,7 +66,7 @@ def hinge(x: Any, t: Any, norm: str = "L1", reduce: str = "mean") -> Variable:
     Example:
         >>> import numpy as np, kusari.functions as F
         >>> x = np.array([[0.5, -2.0, 0.3]], np.float32)
-        >>> F.hinge(x, np.array([0], np.int32), reduce='no').array
+        >>> F.hinge(x, np.array([0], np.int32), reduce="no").array
         array([[0.5, 0. , 1.3]], dtype=float32)
     """
     require_float("hinge", x)

@@ -28,14 +28,14 @@ class HuberLoss(FunctionNode):
         loss = loss.astype(x.dtype, copy=False)
         if self.reduce == "sum_along_second_axis":
             loss = loss.sum(axis=1)
-        return loss,
+        return (loss,)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.array.reshape import reshape
         from kusari.functions.math.clip import clip
 
         x, t = self.get_retained_inputs()
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         if self.reduce == "sum_along_second_axis":
             gy = reshape(gy, gy.shape[:1] + (1,) + gy.shape[1:])
         g = clip(x - t, -self.delta, self.delta) * gy
@@ -60,18 +60,21 @@ def huber_loss(x: Any, t: Any, delta: float, reduce: str = "sum_along_second_axi
     Example:
         >>> import numpy as np, kusari.functions as F
         >>> x = np.array([[0.5, 3.0]], np.float32)
-        >>> F.huber_loss(x, np.zeros((1, 2), np.float32), delta=1.0, reduce='no').array
+        >>> F.huber_loss(x, np.zeros((1, 2), np.float32), delta=1.0, reduce="no").array
         array([[0.125, 2.5  ]], dtype=float32)
     """
     require_float("huber_loss", x)
     require_same_dtype("huber_loss", x, t, ("x", "t"))
     require_same_shape("huber_loss", x, t, ("x", "t"))
     if reduce not in ("sum_along_second_axis", "no"):
-        raise ValueError(f"huber_loss: expected reduce 'sum_along_second_axis' or 'no', "
-                         f"got {reduce!r}")
+        raise ValueError(
+            f"huber_loss: expected reduce 'sum_along_second_axis' or 'no', got {reduce!r}"
+        )
     if reduce == "sum_along_second_axis" and x.ndim < 2:
-        raise ValueError(f"huber_loss: reduce='sum_along_second_axis' needs x with 2 or more "
-                         f"dims, got shape {tuple(x.shape)}")
+        raise ValueError(
+            f"huber_loss: reduce='sum_along_second_axis' needs x with 2 or more "
+            f"dims, got shape {tuple(x.shape)}"
+        )
     if not delta > 0:
         raise ValueError(f"huber_loss: expected delta > 0, got {delta}")
     return HuberLoss(float(delta), reduce).apply((x, t))[0]

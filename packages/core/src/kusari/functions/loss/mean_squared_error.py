@@ -12,8 +12,15 @@ from kusari.functions.math._mask import MaskMul
 from kusari.functions.math.squared_difference import SquaredDifference
 from kusari.variable import Variable
 
-__all__ = ["MeanSquaredError", "MeanAbsoluteError", "AbsoluteError", "mean_squared_error",
-           "mean_absolute_error", "squared_error", "absolute_error"]
+__all__ = [
+    "MeanSquaredError",
+    "MeanAbsoluteError",
+    "AbsoluteError",
+    "mean_squared_error",
+    "mean_absolute_error",
+    "squared_error",
+    "absolute_error",
+]
 
 
 def _check(fname: str, x0: Any, x1: Any) -> None:
@@ -28,7 +35,7 @@ class MeanSquaredError(FunctionNode):
         self.retain_inputs((0, 1))
         d = (x0 - x1).ravel()
         self.coeff = 2.0 / max(d.size, 1)
-        return get_array_module(d).asarray(d.dot(d) / max(d.size, 1), dtype=x0.dtype),
+        return (get_array_module(d).asarray(d.dot(d) / max(d.size, 1), dtype=x0.dtype),)
 
     def backward(self, indexes, grad_outputs):
         x0, x1 = self.get_retained_inputs()
@@ -44,7 +51,7 @@ class MeanAbsoluteError(FunctionNode):
         n = max(d.size, 1)
         self.sign = xp.sign(d)
         self.sign *= 1.0 / n
-        return xp.asarray(xp.abs(d).sum() / n, dtype=x0.dtype),
+        return (xp.asarray(xp.abs(d).sum() / n, dtype=x0.dtype),)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.array.broadcast import broadcast_to
@@ -59,7 +66,7 @@ class AbsoluteError(FunctionNode):
         xp = get_array_module(x0)
         d = x0 - x1
         self.sign = xp.sign(d)
-        return xp.abs(d, out=d),
+        return (xp.abs(d, out=d),)
 
     def backward(self, indexes, grad_outputs):
         g = MaskMul(self.sign).apply(grad_outputs)[0]

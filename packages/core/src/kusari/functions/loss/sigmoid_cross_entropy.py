@@ -31,26 +31,25 @@ class SigmoidCrossEntropy(FunctionNode):
         loss *= keep
         self.weight = keep.astype(x.dtype)
         if self.reduce == "no":
-            return loss,
+            return (loss,)
         count = int(keep.sum()) if self.normalize else len(x)
         coeff = 1.0 / max(count, 1)
         self.weight *= coeff
-        return xp.asarray(loss.sum() * coeff, dtype=x.dtype),
+        return (xp.asarray(loss.sum() * coeff, dtype=x.dtype),)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.activation.sigmoid import sigmoid
         from kusari.functions.array.broadcast import broadcast_to
 
         x, t = self.get_retained_inputs()
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         if self.reduce == "mean":
             gy = broadcast_to(gy, x.shape)
         d = sigmoid(x) - t.array.astype(x.dtype)
         return MaskMul(self.weight).apply((d * gy,))[0], None
 
 
-def sigmoid_cross_entropy(x: Any, t: Any, normalize: bool = True,
-                          reduce: str = "mean") -> Variable:
+def sigmoid_cross_entropy(x: Any, t: Any, normalize: bool = True, reduce: str = "mean") -> Variable:
     """Cross-entropy between ``sigmoid(x)`` and binary labels, computed from logits.
 
     Args:
@@ -66,7 +65,7 @@ def sigmoid_cross_entropy(x: Any, t: Any, normalize: bool = True,
     Example:
         >>> import numpy as np, kusari.functions as F
         >>> x = np.array([[0.0, 2.0]], np.float32)
-        >>> F.sigmoid_cross_entropy(x, np.array([[1, 0]], np.int32), reduce='no').array
+        >>> F.sigmoid_cross_entropy(x, np.array([[1, 0]], np.int32), reduce="no").array
         array([[0.6931472, 2.126928 ]], dtype=float32)
     """
     require_float("sigmoid_cross_entropy", x)

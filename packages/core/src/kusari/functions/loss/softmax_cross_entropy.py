@@ -35,8 +35,9 @@ def _expand(a: Any) -> Any:
 
 
 class SoftmaxCrossEntropy(FunctionNode):
-    def __init__(self, normalize: bool, cache_score: bool, class_weight: Any,
-                 ignore_label: int, reduce: str) -> None:
+    def __init__(
+        self, normalize: bool, cache_score: bool, class_weight: Any, ignore_label: int, reduce: str
+    ) -> None:
         self.normalize = normalize
         self.cache_score = cache_score
         self.class_weight = class_weight
@@ -80,8 +81,8 @@ class SoftmaxCrossEntropy(FunctionNode):
         n_valid = int(t.size - int(ignore.sum())) if has_ignored else t.size
         self.coeff = 1.0 / max(n_valid if self.normalize else len(x), 1)
         if self.reduce == "mean":
-            return xp.asarray(loss.sum() * self.coeff, dtype=x.dtype),
-        return loss.astype(x.dtype, copy=False),
+            return (xp.asarray(loss.sum() * self.coeff, dtype=x.dtype),)
+        return (loss.astype(x.dtype, copy=False),)
 
     def backward(self, indexes, grad_outputs):
         return SoftmaxCrossEntropyGrad(self).apply(grad_outputs)[0], None
@@ -98,7 +99,7 @@ class SoftmaxCrossEntropyGrad(FunctionNode):
         self.fwd = fwd
 
     def forward(self, inputs):
-        gy, = inputs
+        (gy,) = inputs
         f = self.fwd
         xp = get_array_module(gy)
         # Without cache_score the forward node retained x; recompute the softmax from it.
@@ -113,7 +114,7 @@ class SoftmaxCrossEntropyGrad(FunctionNode):
             coeff = coeff * f.keep
         kernel = get_kernel("softmax_cross_entropy_grad", prob)
         if kernel is not None:
-            return kernel(prob, t, coeff, f.ignore_label),
+            return (kernel(prob, t, coeff, f.ignore_label),)
         coeff = coeff.astype(prob.dtype, copy=False)
         gx = prob * _expand(coeff)
         if gx.ndim == 2:
@@ -122,7 +123,7 @@ class SoftmaxCrossEntropyGrad(FunctionNode):
             picked = xp.take_along_axis(gx, _expand(t), axis=1)
             picked -= _expand(coeff)
             xp.put_along_axis(gx, _expand(t), picked, axis=1)
-        return gx,
+        return (gx,)
 
     def backward(self, indexes, grad_outputs):
         raise NotImplementedError(
@@ -131,8 +132,9 @@ class SoftmaxCrossEntropyGrad(FunctionNode):
         )
 
 
-def _double_backprop_path(x: Any, t: Any, normalize: bool, class_weight: Any,
-                          ignore_label: int, reduce: str) -> Variable:
+def _double_backprop_path(
+    x: Any, t: Any, normalize: bool, class_weight: Any, ignore_label: int, reduce: str
+) -> Variable:
     from kusari.functions.activation.softmax import log_softmax
     from kusari.functions.math.sum import sum
 
@@ -151,9 +153,16 @@ def _double_backprop_path(x: Any, t: Any, normalize: bool, class_weight: Any,
     return sum(loss) * (1.0 / max(count, 1))
 
 
-def softmax_cross_entropy(x: Any, t: Any, normalize: bool = True, cache_score: bool = True,
-                          class_weight: Any = None, ignore_label: int = -1,
-                          reduce: str = "mean", enable_double_backprop: bool = False) -> Variable:
+def softmax_cross_entropy(
+    x: Any,
+    t: Any,
+    normalize: bool = True,
+    cache_score: bool = True,
+    class_weight: Any = None,
+    ignore_label: int = -1,
+    reduce: str = "mean",
+    enable_double_backprop: bool = False,
+) -> Variable:
     """Cross-entropy between ``softmax(x, axis=1)`` and integer labels ``t``.
 
     Args:
@@ -181,17 +190,21 @@ def softmax_cross_entropy(x: Any, t: Any, normalize: bool = True, cache_score: b
     """
     require_float("softmax_cross_entropy", x)
     if x.ndim < 2:
-        raise ValueError(f"softmax_cross_entropy: expected x of shape (N, C, ...), got "
-                         f"{tuple(x.shape)}")
+        raise ValueError(
+            f"softmax_cross_entropy: expected x of shape (N, C, ...), got {tuple(x.shape)}"
+        )
     if reduce not in ("mean", "no"):
         raise ValueError(f"softmax_cross_entropy: expected reduce 'mean' or 'no', got {reduce!r}")
-    t = check_labels("softmax_cross_entropy", t, tuple(x.shape[:1] + x.shape[2:]), x.shape[1],
-                     ignore_label)
+    t = check_labels(
+        "softmax_cross_entropy", t, tuple(x.shape[:1] + x.shape[2:]), x.shape[1], ignore_label
+    )
     if class_weight is not None:
         class_weight = array_of(class_weight)
         if tuple(class_weight.shape) != (x.shape[1],):
-            raise ValueError(f"softmax_cross_entropy: expected class_weight of shape "
-                             f"({x.shape[1]},), got {tuple(class_weight.shape)}")
+            raise ValueError(
+                f"softmax_cross_entropy: expected class_weight of shape "
+                f"({x.shape[1]},), got {tuple(class_weight.shape)}"
+            )
         if class_weight.dtype != x.dtype:
             class_weight = class_weight.astype(x.dtype)
     if enable_double_backprop:

@@ -53,8 +53,9 @@ def gaussian_kl_divergence(mean: Any, ln_var: Any, reduce: str = "sum") -> Varia
 
     Example:
         >>> import numpy as np, kusari.functions as F
-        >>> F.gaussian_kl_divergence(np.array([1.0, 0.0], np.float32),
-        ...                          np.zeros(2, np.float32)).array
+        >>> F.gaussian_kl_divergence(
+        ...     np.array([1.0, 0.0], np.float32), np.zeros(2, np.float32)
+        ... ).array
         array(0.5, dtype=float32)
     """
     from kusari.functions.math.exponential import exp

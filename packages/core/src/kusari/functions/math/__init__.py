@@ -20,12 +20,12 @@ from kusari.functions.math.linear_interpolate import linear_interpolate
 from kusari.functions.math.logsumexp import logsumexp
 from kusari.functions.math.matmul import batch_matmul, matmul
 from kusari.functions.math.maximum import maximum, minimum
-from kusari.functions.math.minmax import argmax, argmin, max, min  # noqa: A004
+from kusari.functions.math.minmax import argmax, argmin, max, min
 from kusari.functions.math.prod import prod
 from kusari.functions.math.rounding import ceil, floor, fmod, sign
 from kusari.functions.math.scale import bias, scale
 from kusari.functions.math.squared_difference import batch_l2_norm_squared, squared_difference
-from kusari.functions.math.sum import cumsum, sum  # noqa: A004
+from kusari.functions.math.sum import cumsum, sum
 from kusari.functions.math.trigonometric import (
     arccos,
     arcsin,
@@ -38,10 +38,50 @@ from kusari.functions.math.trigonometric import (
 )
 
 __all__ = [
-    "absolute", "add", "arccos", "arcsin", "arctan", "argmax", "argmin", "average",
-    "batch_l2_norm_squared", "batch_matmul", "bias", "ceil", "clip", "cos", "cosh", "cumsum",
-    "erf", "erfc", "exp", "expm1", "floor", "fmod", "identity", "linear_interpolate", "log",
-    "log1p", "log2", "log10", "logsumexp", "matmul", "max", "maximum", "mean", "min",
-    "minimum", "prod", "rsqrt", "scale", "sign", "sin", "sinh", "sqrt", "square",
-    "squared_difference", "sum", "tan",
+    "absolute",
+    "add",
+    "arccos",
+    "arcsin",
+    "arctan",
+    "argmax",
+    "argmin",
+    "average",
+    "batch_l2_norm_squared",
+    "batch_matmul",
+    "bias",
+    "ceil",
+    "clip",
+    "cos",
+    "cosh",
+    "cumsum",
+    "erf",
+    "erfc",
+    "exp",
+    "expm1",
+    "floor",
+    "fmod",
+    "identity",
+    "linear_interpolate",
+    "log",
+    "log1p",
+    "log2",
+    "log10",
+    "logsumexp",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "prod",
+    "rsqrt",
+    "scale",
+    "sign",
+    "sin",
+    "sinh",
+    "sqrt",
+    "square",
+    "squared_difference",
+    "sum",
+    "tan",
 ]

@@ -24,7 +24,7 @@ class MaskMul(FunctionNode):
         self.mask = mask
 
     def forward(self, inputs):
-        return inputs[0] * self.mask,
+        return (inputs[0] * self.mask,)
 
     def backward(self, indexes, grad_outputs):
         return MaskMul(self.mask).apply(grad_outputs)

@@ -21,7 +21,7 @@ class Mean(FunctionNode):
         self.keepdims = keepdims
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self._in_shape = x.shape
         if self.axis is None:
             n = x.size
@@ -31,12 +31,13 @@ class Mean(FunctionNode):
                 n *= x.shape[a]
         self._scale = 1.0 / n if n else float("nan")
         if self.axis is None and not self.keepdims:
-            return get_array_module(x).asarray(x.mean()),
-        return x.mean(axis=self.axis, keepdims=self.keepdims),
+            return (get_array_module(x).asarray(x.mean()),)
+        return (x.mean(axis=self.axis, keepdims=self.keepdims),)
 
     def backward(self, indexes, grad_outputs):
-        return _grad_to_input(grad_outputs[0] * self._scale, self._in_shape, self.axis,
-                              self.keepdims),
+        return (
+            _grad_to_input(grad_outputs[0] * self._scale, self._in_shape, self.axis, self.keepdims),
+        )
 
 
 def average(x: Any, axis: Any = None, weights: Any = None, keepdims: bool = False) -> Variable:
@@ -70,16 +71,20 @@ def _average(fname: str, x: Any, axis: Any, weights: Any, keepdims: bool) -> Var
     require_same_dtype(fname, x, weights, ("x", "weights"))
     if axes is None:
         if tuple(weights.shape) != tuple(x.shape):
-            raise ValueError(f"{fname}: with axis=None, expected weights of shape "
-                             f"{tuple(x.shape)}, got {tuple(weights.shape)}")
+            raise ValueError(
+                f"{fname}: with axis=None, expected weights of shape "
+                f"{tuple(x.shape)}, got {tuple(weights.shape)}"
+            )
         w = weights
     else:
         if len(axes) != 1:
             raise ValueError(f"{fname}: weights need a single int axis, got axis={axis!r}")
         a = axes[0]
         if tuple(weights.shape) != (x.shape[a],):
-            raise ValueError(f"{fname}: expected 1-D weights of shape ({x.shape[a]},) for "
-                             f"axis {axis}, got {tuple(weights.shape)}")
+            raise ValueError(
+                f"{fname}: expected 1-D weights of shape ({x.shape[a]},) for "
+                f"axis {axis}, got {tuple(weights.shape)}"
+            )
         from kusari.functions.array.reshape import reshape
 
         w = reshape(weights, tuple(d if i == a else 1 for i, d in enumerate(x.shape)))
@@ -110,4 +115,3 @@ def mean(x: Any, axis: Any = None, weights: Any = None, keepdims: bool = False) 
         array([2., 4.], dtype=float32)
     """
     return _average("mean", x, axis, weights, keepdims)
-

@@ -19,9 +19,9 @@ class Clip(FunctionNode):
         self.x_max = x_max
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self.retain_inputs((0,))
-        return get_array_module(x).clip(x, self.x_min, self.x_max),
+        return (get_array_module(x).clip(x, self.x_min, self.x_max),)
 
     def backward(self, indexes, grad_outputs):
         x = self.inputs[0].data
@@ -55,5 +55,6 @@ def clip(x: Any, x_min: float | None, x_max: float | None) -> Variable:
         raise ValueError("clip: expected at least one of x_min and x_max, got None for both")
     if x_min is not None and x_max is not None and not x_min <= x_max:
         raise ValueError(f"clip: expected x_min <= x_max, got x_min={x_min}, x_max={x_max}")
-    return Clip(None if x_min is None else float(x_min),
-                None if x_max is None else float(x_max)).apply((x,))[0]
+    return Clip(
+        None if x_min is None else float(x_min), None if x_max is None else float(x_max)
+    ).apply((x,))[0]

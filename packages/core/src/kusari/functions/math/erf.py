@@ -59,30 +59,30 @@ def erfc_array(x: Any) -> Any:
 
 class Erf(FunctionNode):
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         require_float("erf", x)
         self.retain_inputs((0,))
-        return erf_array(x),
+        return (erf_array(x),)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.math.exponential import exp
 
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * exp(-x * x) * _TWO_OVER_SQRT_PI,
+        (x,) = self.get_retained_inputs()
+        return (grad_outputs[0] * exp(-x * x) * _TWO_OVER_SQRT_PI,)
 
 
 class Erfc(FunctionNode):
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         require_float("erfc", x)
         self.retain_inputs((0,))
-        return erfc_array(x),
+        return (erfc_array(x),)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.math.exponential import exp
 
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * exp(-x * x) * -_TWO_OVER_SQRT_PI,
+        (x,) = self.get_retained_inputs()
+        return (grad_outputs[0] * exp(-x * x) * -_TWO_OVER_SQRT_PI,)
 
 
 def erf(x: Any) -> Variable:

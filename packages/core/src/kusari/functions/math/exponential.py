@@ -9,8 +9,24 @@ from kusari.backend import get_array_module
 from kusari.function_node import FunctionNode
 from kusari.variable import Variable
 
-__all__ = ["Exp", "Log", "Log1p", "Expm1", "Sqrt", "Rsqrt", "Square", "exp", "log", "log2",
-           "log10", "log1p", "expm1", "sqrt", "rsqrt", "square"]
+__all__ = [
+    "Exp",
+    "Log",
+    "Log1p",
+    "Expm1",
+    "Sqrt",
+    "Rsqrt",
+    "Square",
+    "exp",
+    "log",
+    "log2",
+    "log10",
+    "log1p",
+    "expm1",
+    "sqrt",
+    "rsqrt",
+    "square",
+]
 
 
 def _require_float(name: str, x: Any) -> None:
@@ -112,64 +128,64 @@ def log10(x: Any) -> Variable:
 
 class Log1p(FunctionNode):
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         _require_float("log1p", x)
         self.retain_inputs((0,))
-        return get_array_module(x).log1p(x),
+        return (get_array_module(x).log1p(x),)
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] / (x + 1.0),
+        (x,) = self.get_retained_inputs()
+        return (grad_outputs[0] / (x + 1.0),)
 
 
 class Expm1(FunctionNode):
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         _require_float("expm1", x)
         self.retain_outputs((0,))
-        return get_array_module(x).expm1(x),
+        return (get_array_module(x).expm1(x),)
 
     def backward(self, indexes, grad_outputs):
-        y, = self.get_retained_outputs()
-        return grad_outputs[0] * (y + 1.0),
+        (y,) = self.get_retained_outputs()
+        return (grad_outputs[0] * (y + 1.0),)
 
 
 class Sqrt(FunctionNode):
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         _require_float("sqrt", x)
         self.retain_outputs((0,))
-        return get_array_module(x).sqrt(x),
+        return (get_array_module(x).sqrt(x),)
 
     def backward(self, indexes, grad_outputs):
-        y, = self.get_retained_outputs()
-        return grad_outputs[0] * 0.5 / y,
+        (y,) = self.get_retained_outputs()
+        return (grad_outputs[0] * 0.5 / y,)
 
 
 class Rsqrt(FunctionNode):
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         _require_float("rsqrt", x)
         self.retain_outputs((0,))
         xp = get_array_module(x)
         y = xp.sqrt(x)
-        return xp.reciprocal(y, out=y),
+        return (xp.reciprocal(y, out=y),)
 
     def backward(self, indexes, grad_outputs):
-        y, = self.get_retained_outputs()
-        return grad_outputs[0] * (y * y * y) * -0.5,
+        (y,) = self.get_retained_outputs()
+        return (grad_outputs[0] * (y * y * y) * -0.5,)
 
 
 class Square(FunctionNode):
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         _require_float("square", x)
         self.retain_inputs((0,))
-        return x * x,
+        return (x * x,)
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * (x * 2.0),
+        (x,) = self.get_retained_inputs()
+        return (grad_outputs[0] * (x * 2.0),)
 
 
 def log1p(x: Any) -> Variable:

@@ -18,11 +18,11 @@ class LinearInterpolate(FunctionNode):
         z = x - y
         z *= p
         z += y
-        return z,
+        return (z,)
 
     def backward(self, indexes, grad_outputs):
         p, x, y = self.get_retained_inputs()
-        g, = grad_outputs
+        (g,) = grad_outputs
         out = []
         for i in indexes:
             if i == 0:

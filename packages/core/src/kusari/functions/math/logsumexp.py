@@ -20,7 +20,7 @@ class LogSumExp(FunctionNode):
         self.axis = axis
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self.retain_inputs((0,))
         self.retain_outputs((0,))
         xp = get_array_module(x)
@@ -37,17 +37,22 @@ class LogSumExp(FunctionNode):
             with numpy.errstate(divide="ignore"):  # log(0) = -inf is the right answer here
                 y = xp.log(s, out=s)
         y += m
-        return y.reshape(() if self.axis is None else
-                         tuple(d for i, d in enumerate(x.shape) if i not in self.axis)),
+        return (
+            y.reshape(
+                ()
+                if self.axis is None
+                else tuple(d for i, d in enumerate(x.shape) if i not in self.axis)
+            ),
+        )
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.array.reshape import reshape
         from kusari.functions.math.exponential import exp
 
-        x, = self.get_retained_inputs()
-        y, = self.get_retained_outputs()
+        (x,) = self.get_retained_inputs()
+        (y,) = self.get_retained_outputs()
         y = reshape(y, _kept_shape(x.shape, self.axis))
-        return _grad_to_input(grad_outputs[0], x.shape, self.axis, False) * exp(x - y),
+        return (_grad_to_input(grad_outputs[0], x.shape, self.axis, False) * exp(x - y),)
 
 
 def logsumexp(x: Any, axis: Any = None) -> Variable:

@@ -19,7 +19,7 @@ class _Pairwise(FunctionNode):
     def forward(self, inputs):
         a, b = inputs
         self.retain_inputs((0, 1))
-        return getattr(get_array_module(a), self._op)(a, b),
+        return (getattr(get_array_module(a), self._op)(a, b),)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.array.broadcast import sum_to
@@ -28,7 +28,7 @@ class _Pairwise(FunctionNode):
         b = self.inputs[1].data
         # Ties send the gradient to the first operand (as Chainer does).
         first = (a >= b) if self._op == "maximum" else (a <= b)
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         out = []
         for i in indexes:
             mask = first if i == 0 else ~first
@@ -52,8 +52,9 @@ def _check(fname: str, x1: Any, x2: Any) -> None:
     try:
         get_array_module(x1).broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
     except ValueError:
-        raise ValueError(f"{fname}: shapes {tuple(x1.shape)} and {tuple(x2.shape)} cannot be "
-                         f"broadcast together") from None
+        raise ValueError(
+            f"{fname}: shapes {tuple(x1.shape)} and {tuple(x2.shape)} cannot be broadcast together"
+        ) from None
 
 
 def maximum(x1: Any, x2: Any) -> Variable:

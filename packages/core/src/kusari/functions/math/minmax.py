@@ -26,11 +26,11 @@ class _Extremum(FunctionNode):
         self.keepdims = keepdims
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self.retain_inputs((0,))
         self.retain_outputs((0,))
         y = getattr(x, self._reduce)(axis=self.axis, keepdims=self.keepdims)
-        return get_array_module(x).asarray(y),
+        return (get_array_module(x).asarray(y),)
 
     def backward(self, indexes, grad_outputs):
         x = self.inputs[0].data
@@ -56,7 +56,7 @@ def _check(fname: str, x: Any, axis: Any) -> tuple[int, ...] | None:
     return None if axis is None else normalize_axes(fname, axis, x.ndim)
 
 
-def max(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:  # noqa: A001
+def max(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
     """Maximum of the elements over the given axes.
 
     Args:
@@ -75,7 +75,7 @@ def max(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:  # noqa: 
     return Max(_check("max", x, axis), bool(keepdims)).apply((x,))[0]
 
 
-def min(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:  # noqa: A001
+def min(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
     """Minimum of the elements over the given axes.
 
     Args:

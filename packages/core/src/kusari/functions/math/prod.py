@@ -25,12 +25,14 @@ def _others_product(x: Any, axes: tuple[int, ...] | None) -> Any:
     kept = [i for i in range(nd) if i not in axes]
     perm = kept + list(axes)
     xt = xp.transpose(x, perm)
-    lead = xt.shape[:len(kept)]
+    lead = xt.shape[: len(kept)]
     flat = xt.reshape(lead + (-1,))
     ones = xp.ones(lead + (1,), dtype=x.dtype)
     left = xp.cumprod(xp.concatenate((ones, flat[..., :-1]), axis=-1), axis=-1)
-    right = xp.flip(xp.cumprod(xp.flip(xp.concatenate((flat[..., 1:], ones), axis=-1),
-                                       axis=-1), axis=-1), axis=-1)
+    right = xp.flip(
+        xp.cumprod(xp.flip(xp.concatenate((flat[..., 1:], ones), axis=-1), axis=-1), axis=-1),
+        axis=-1,
+    )
     others = (left * right).reshape(xt.shape)
     return xp.transpose(others, xp.argsort(xp.asarray(perm)).tolist())
 
@@ -41,14 +43,14 @@ class Prod(FunctionNode):
         self.keepdims = keepdims
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self.retain_inputs((0,))
-        return get_array_module(x).asarray(x.prod(axis=self.axis, keepdims=self.keepdims)),
+        return (get_array_module(x).asarray(x.prod(axis=self.axis, keepdims=self.keepdims)),)
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
+        (x,) = self.get_retained_inputs()
         gy = _grad_to_input(grad_outputs[0], x.shape, self.axis, self.keepdims)
-        return ProdGrad(self.axis).apply((x, gy))[0],
+        return (ProdGrad(self.axis).apply((x, gy))[0],)
 
 
 class ProdGrad(FunctionNode):
@@ -60,7 +62,7 @@ class ProdGrad(FunctionNode):
     def forward(self, inputs):
         x, gy = inputs
         self.retain_inputs((0,))
-        return gy * _others_product(x, self.axis),
+        return (gy * _others_product(x, self.axis),)
 
     def backward(self, indexes, grad_outputs):
         if 0 in indexes:

@@ -76,14 +76,14 @@ class Fmod(FunctionNode):
     def forward(self, inputs):
         x, d = inputs
         self.retain_inputs((0, 1))
-        return get_array_module(x).fmod(x, d),
+        return (get_array_module(x).fmod(x, d),)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.array.broadcast import sum_to
 
         x = self.inputs[0].data
         d = self.inputs[1].data
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         out = []
         for i in indexes:
             if i == 0:

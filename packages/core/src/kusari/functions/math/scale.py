@@ -16,13 +16,17 @@ def _expand(fname: str, x: Any, y: Any, axis: int) -> Any:
     require_float(fname, x)
     require_same_dtype(fname, x, y, ("x", "y"))
     if y.ndim > x.ndim:
-        raise ValueError(f"{fname}: expected y with at most {x.ndim} dims, got shape "
-                         f"{tuple(y.shape)} for x of shape {tuple(x.shape)}")
+        raise ValueError(
+            f"{fname}: expected y with at most {x.ndim} dims, got shape "
+            f"{tuple(y.shape)} for x of shape {tuple(x.shape)}"
+        )
     axis = normalize_axis(fname, axis, x.ndim) if y.ndim else 0
-    want = tuple(x.shape[axis:axis + y.ndim])
+    want = tuple(x.shape[axis : axis + y.ndim])
     if tuple(y.shape) != want:
-        raise ValueError(f"{fname}: expected y of shape x.shape[{axis}:{axis + y.ndim}] = "
-                         f"{want}, got {tuple(y.shape)}")
+        raise ValueError(
+            f"{fname}: expected y of shape x.shape[{axis}:{axis + y.ndim}] = "
+            f"{want}, got {tuple(y.shape)}"
+        )
     shape = (1,) * axis + tuple(y.shape) + (1,) * (x.ndim - axis - y.ndim)
     return reshape(y, shape)
 

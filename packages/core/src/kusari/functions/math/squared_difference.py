@@ -8,8 +8,7 @@ from kusari.function_node import FunctionNode
 from kusari.functions._checks import require_float, require_same_dtype, require_same_shape
 from kusari.variable import Variable
 
-__all__ = ["SquaredDifference", "BatchL2NormSquared", "squared_difference",
-           "batch_l2_norm_squared"]
+__all__ = ["SquaredDifference", "BatchL2NormSquared", "squared_difference", "batch_l2_norm_squared"]
 
 
 class SquaredDifference(FunctionNode):
@@ -18,7 +17,7 @@ class SquaredDifference(FunctionNode):
         self.retain_inputs((0, 1))
         d = x1 - x2
         d *= d
-        return d,
+        return (d,)
 
     def backward(self, indexes, grad_outputs):
         x1, x2 = self.get_retained_inputs()
@@ -38,8 +37,9 @@ def squared_difference(x1: Any, x2: Any) -> Variable:
 
     Example:
         >>> import numpy as np, kusari.functions as F
-        >>> F.squared_difference(np.array([1.0, 5.0], np.float32),
-        ...                      np.array([3.0, 5.0], np.float32)).array
+        >>> F.squared_difference(
+        ...     np.array([1.0, 5.0], np.float32), np.array([3.0, 5.0], np.float32)
+        ... ).array
         array([4., 0.], dtype=float32)
     """
     require_float("squared_difference", x1, "x1")
@@ -50,17 +50,17 @@ def squared_difference(x1: Any, x2: Any) -> Variable:
 
 class BatchL2NormSquared(FunctionNode):
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self.retain_inputs((0,))
         flat = x.reshape(len(x), -1)
-        return (flat * flat).sum(axis=1),
+        return ((flat * flat).sum(axis=1),)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.array.reshape import reshape
 
-        x, = self.get_retained_inputs()
+        (x,) = self.get_retained_inputs()
         gy = reshape(grad_outputs[0], (len(x),) + (1,) * (x.ndim - 1))
-        return x * gy * 2.0,
+        return (x * gy * 2.0,)
 
 
 def batch_l2_norm_squared(x: Any) -> Variable:
@@ -79,6 +79,8 @@ def batch_l2_norm_squared(x: Any) -> Variable:
     """
     require_float("batch_l2_norm_squared", x)
     if x.ndim < 1:
-        raise ValueError("batch_l2_norm_squared: expected x with at least 1 dim (N, ...), "
-                         f"got shape {tuple(x.shape)}")
+        raise ValueError(
+            "batch_l2_norm_squared: expected x with at least 1 dim (N, ...), "
+            f"got shape {tuple(x.shape)}"
+        )
     return BatchL2NormSquared().apply((x,))[0]

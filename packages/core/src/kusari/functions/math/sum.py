@@ -11,6 +11,7 @@ from kusari.variable import Variable
 
 __all__ = ["Sum", "Cumsum", "sum", "cumsum"]
 
+
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
     """``shape`` with the reduced axes set to 1 (the ``keepdims=True`` shape)."""
     if axes is None:
@@ -18,8 +19,9 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[i
     return tuple(1 if i in axes else d for i, d in enumerate(shape))
 
 
-def _grad_to_input(gy: Variable, in_shape: tuple[int, ...], axes: tuple[int, ...] | None,
-                   keepdims: bool) -> Variable:
+def _grad_to_input(
+    gy: Variable, in_shape: tuple[int, ...], axes: tuple[int, ...] | None, keepdims: bool
+) -> Variable:
     """Broadcast the gradient of a reduction back to the input's shape."""
     from kusari.functions.array.broadcast import broadcast_to
     from kusari.functions.array.reshape import reshape
@@ -37,18 +39,18 @@ class Sum(FunctionNode):
         self.keepdims = keepdims
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self._in_shape = x.shape
         if self.axis is None and not self.keepdims:
             # x.sum() is a NumPy scalar; one asarray keeps the output an array.
-            return get_array_module(x).asarray(x.sum()),
-        return x.sum(axis=self.axis, keepdims=self.keepdims),
+            return (get_array_module(x).asarray(x.sum()),)
+        return (x.sum(axis=self.axis, keepdims=self.keepdims),)
 
     def backward(self, indexes, grad_outputs):
-        return _grad_to_input(grad_outputs[0], self._in_shape, self.axis, self.keepdims),
+        return (_grad_to_input(grad_outputs[0], self._in_shape, self.axis, self.keepdims),)
 
 
-def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:  # noqa: A001
+def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
     """Sum of the elements over the given axes.
 
     Args:
@@ -78,13 +80,16 @@ class Cumsum(FunctionNode):
         self.reverse = reverse
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         xp = get_array_module(x)
         if not self.reverse:
-            return xp.cumsum(x, axis=self.axis, dtype=x.dtype),
+            return (xp.cumsum(x, axis=self.axis, dtype=x.dtype),)
         flip = xp.flip(x, axis=self.axis)
-        return xp.ascontiguousarray(xp.flip(xp.cumsum(flip, axis=self.axis, dtype=x.dtype),
-                                            axis=self.axis)),
+        return (
+            xp.ascontiguousarray(
+                xp.flip(xp.cumsum(flip, axis=self.axis, dtype=x.dtype), axis=self.axis)
+            ),
+        )
 
     def backward(self, indexes, grad_outputs):
         return Cumsum(self.axis, not self.reverse).apply(grad_outputs)
@@ -114,4 +119,3 @@ def cumsum(x: Any, axis: int | None = None) -> Variable:
     elif isinstance(axis, bool) or not hasattr(axis, "__index__"):
         raise TypeError(f"cumsum: expected axis to be None or an int, got {axis!r}")
     return Cumsum(normalize_axis("cumsum", int(axis), x.ndim)).apply((x,))[0]
-

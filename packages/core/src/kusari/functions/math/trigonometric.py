@@ -10,8 +10,24 @@ from kusari.function_node import FunctionNode
 from kusari.functions._checks import require_float
 from kusari.variable import Variable
 
-__all__ = ["Sin", "Cos", "Tan", "Arcsin", "Arccos", "Arctan", "Sinh", "Cosh",
-           "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh"]
+__all__ = [
+    "Sin",
+    "Cos",
+    "Tan",
+    "Arcsin",
+    "Arccos",
+    "Arctan",
+    "Sinh",
+    "Cosh",
+    "sin",
+    "cos",
+    "tan",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "sinh",
+    "cosh",
+]
 
 
 class _Unary(FunctionNode):
@@ -20,39 +36,39 @@ class _Unary(FunctionNode):
     _name = ""
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         if x.dtype.kind != "f":
             require_float(self._name, x)
         self.retain_inputs((0,))
-        return getattr(get_array_module(x), self._name)(x),
+        return (getattr(get_array_module(x), self._name)(x),)
 
 
 class Sin(_Unary):
     _name = "sin"
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * cos(x),
+        (x,) = self.get_retained_inputs()
+        return (grad_outputs[0] * cos(x),)
 
 
 class Cos(_Unary):
     _name = "cos"
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * -sin(x),
+        (x,) = self.get_retained_inputs()
+        return (grad_outputs[0] * -sin(x),)
 
 
 class Tan(FunctionNode):
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         require_float("tan", x)
         self.retain_outputs((0,))
-        return get_array_module(x).tan(x),
+        return (get_array_module(x).tan(x),)
 
     def backward(self, indexes, grad_outputs):
-        y, = self.get_retained_outputs()
-        return grad_outputs[0] * (y * y + 1.0),
+        (y,) = self.get_retained_outputs()
+        return (grad_outputs[0] * (y * y + 1.0),)
 
 
 class Arcsin(_Unary):
@@ -61,8 +77,8 @@ class Arcsin(_Unary):
     def backward(self, indexes, grad_outputs):
         from kusari.functions.math.exponential import rsqrt
 
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * rsqrt(1.0 - x * x),
+        (x,) = self.get_retained_inputs()
+        return (grad_outputs[0] * rsqrt(1.0 - x * x),)
 
 
 class Arccos(_Unary):
@@ -71,32 +87,32 @@ class Arccos(_Unary):
     def backward(self, indexes, grad_outputs):
         from kusari.functions.math.exponential import rsqrt
 
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * -rsqrt(1.0 - x * x),
+        (x,) = self.get_retained_inputs()
+        return (grad_outputs[0] * -rsqrt(1.0 - x * x),)
 
 
 class Arctan(_Unary):
     _name = "arctan"
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] / (x * x + 1.0),
+        (x,) = self.get_retained_inputs()
+        return (grad_outputs[0] / (x * x + 1.0),)
 
 
 class Sinh(_Unary):
     _name = "sinh"
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * cosh(x),
+        (x,) = self.get_retained_inputs()
+        return (grad_outputs[0] * cosh(x),)
 
 
 class Cosh(_Unary):
     _name = "cosh"
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * sinh(x),
+        (x,) = self.get_retained_inputs()
+        return (grad_outputs[0] * sinh(x),)
 
 
 _DOC = """Elementwise {what}.
@@ -147,11 +163,14 @@ def cosh(x: Any) -> Variable:
 
 
 for _f, _what, _expr, _out in [
-    (sin, "sine", "sin(x)", "0."), (cos, "cosine", "cos(x)", "1."),
-    (tan, "tangent", "tan(x)", "0."), (arcsin, "inverse sine", "arcsin(x)", "0."),
+    (sin, "sine", "sin(x)", "0."),
+    (cos, "cosine", "cos(x)", "1."),
+    (tan, "tangent", "tan(x)", "0."),
+    (arcsin, "inverse sine", "arcsin(x)", "0."),
     (arccos, "inverse cosine", "arccos(x)", "1.57079633"),
     (arctan, "inverse tangent", "arctan(x)", "0."),
-    (sinh, "hyperbolic sine", "sinh(x)", "0."), (cosh, "hyperbolic cosine", "cosh(x)", "1."),
+    (sinh, "hyperbolic sine", "sinh(x)", "0."),
+    (cosh, "hyperbolic cosine", "cosh(x)", "1."),
 ]:
     _f.__doc__ = _DOC.format(what=_what, expr=_expr, name=_f.__name__, arg="0.0", out=_out)
 del _f, _what, _expr, _out

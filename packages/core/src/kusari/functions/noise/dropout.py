@@ -49,14 +49,14 @@ class Dropout(FunctionNode):
         self.mask = mask
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         if self.mask is None:
             kernel = get_kernel("dropout", x)
             if kernel is not None:
                 y, self.mask = kernel(x, self.ratio)
-                return y,
+                return (y,)
             self.mask = _draw_mask(x, self.ratio)
-        return x * self.mask,
+        return (x * self.mask,)
 
     def backward(self, indexes, grad_outputs):
         return MaskMul(self.mask).apply(grad_outputs)
@@ -81,7 +81,7 @@ def dropout(x: Any, ratio: float = 0.5, **kwargs: Any) -> Any:
     Example:
         >>> import numpy as np, kusari, kusari.functions as F
         >>> x = np.ones((2, 3), np.float32)
-        >>> with kusari.using_config('train', False):
+        >>> with kusari.using_config("train", False):
         ...     F.dropout(x).array
         array([[1., 1., 1.],
                [1., 1., 1.]], dtype=float32)
@@ -94,18 +94,26 @@ def dropout(x: Any, ratio: float = 0.5, **kwargs: Any) -> Any:
     mask = kwargs.pop("mask", None)
     return_mask = kwargs.pop("return_mask", False)
     if kwargs:
-        raise TypeError(f"dropout: unexpected keyword arguments {sorted(kwargs)}; "
-                        f"expected mask, return_mask (or the deprecated train)")
+        raise TypeError(
+            f"dropout: unexpected keyword arguments {sorted(kwargs)}; "
+            f"expected mask, return_mask (or the deprecated train)"
+        )
     if train is _UNSET:
         active = config.train
     else:
         warnings.warn(
             "dropout: the train argument is deprecated (Chainer v1); it overrides "
             "kusari.config.train for this call. Use `with kusari.using_config('train', ...)` "
-            "instead.", DeprecationWarning, stacklevel=2)
+            "instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         active = bool(train)
-    if isinstance(ratio, bool) or not isinstance(ratio, (int, float, numpy.floating)) \
-            or not 0.0 <= ratio < 1.0:
+    if (
+        isinstance(ratio, bool)
+        or not isinstance(ratio, (int, float, numpy.floating))
+        or not 0.0 <= ratio < 1.0
+    ):
         raise ValueError(f"dropout: expected ratio in [0, 1), got {ratio!r}")
     if not active:
         out = x if isinstance(x, Variable) else Variable(x, requires_grad=False)
@@ -114,8 +122,10 @@ def dropout(x: Any, ratio: float = 0.5, **kwargs: Any) -> Any:
     if mask is not None:
         mask = array_of(mask)
         if tuple(mask.shape) != tuple(x.shape) or mask.dtype != x.dtype:
-            raise ValueError(f"dropout: expected mask of shape {tuple(x.shape)} and dtype "
-                             f"{x.dtype}, got shape {tuple(mask.shape)} and dtype {mask.dtype}")
+            raise ValueError(
+                f"dropout: expected mask of shape {tuple(x.shape)} and dtype "
+                f"{x.dtype}, got shape {tuple(mask.shape)} and dtype {mask.dtype}"
+            )
     node = Dropout(float(ratio), mask)
     y = node.apply((x,))[0]
     return (y, node.mask) if return_mask else y

@@ -11,8 +11,7 @@ from typing import Any
 import numpy
 
 from kusari.backend import get_array_module
-from kusari.functions._checks import array_of, require_float, require_same_dtype
-from kusari.functions._checks import require_same_shape
+from kusari.functions._checks import array_of, require_float, require_same_dtype, require_same_shape
 from kusari.variable import Variable
 
 __all__ = ["gaussian"]
@@ -41,8 +40,9 @@ def gaussian(mean: Any, ln_var: Any, **kwargs: Any) -> Any:
     eps = kwargs.pop("eps", None)
     return_eps = kwargs.pop("return_eps", False)
     if kwargs:
-        raise TypeError(f"gaussian: unexpected keyword arguments {sorted(kwargs)}; "
-                        f"expected eps, return_eps")
+        raise TypeError(
+            f"gaussian: unexpected keyword arguments {sorted(kwargs)}; expected eps, return_eps"
+        )
     require_float("gaussian", mean, "mean")
     require_same_dtype("gaussian", mean, ln_var, ("mean", "ln_var"))
     require_same_shape("gaussian", mean, ln_var, ("mean", "ln_var"))
@@ -54,8 +54,10 @@ def gaussian(mean: Any, ln_var: Any, **kwargs: Any) -> Any:
     else:
         eps = array_of(eps)
         if tuple(eps.shape) != tuple(m.shape) or eps.dtype != m.dtype:
-            raise ValueError(f"gaussian: expected eps of shape {tuple(m.shape)} and dtype "
-                             f"{m.dtype}, got shape {tuple(eps.shape)} and dtype {eps.dtype}")
+            raise ValueError(
+                f"gaussian: expected eps of shape {tuple(m.shape)} and dtype "
+                f"{m.dtype}, got shape {tuple(eps.shape)} and dtype {eps.dtype}"
+            )
     if not isinstance(ln_var, Variable):
         ln_var = Variable(ln_var, requires_grad=False)
     noise = exp(ln_var * 0.5) * eps
