@@ -267,10 +267,10 @@ def test_contrastive_identical_pair_has_finite_gradient():
 
 def test_triplet():
     a, p, n = rng.standard_normal((3, 5, 4))
-    ref = lambda a, p, n: torch.clamp(
-        ((a - p) ** 2).sum(1) - ((a - n) ** 2).sum(1) + 0.2,  # noqa: E731
-        min=0,
-    )
+
+    def ref(a, p, n):
+        return torch.clamp(((a - p) ** 2).sum(1) - ((a - n) ** 2).sum(1) + 0.2, min=0)
+
     pre = ((a - p) ** 2).sum(1) - ((a - n) ** 2).sum(1) + 0.2
     keep = np.abs(pre) > 0.05  # keep away from the hinge at 0
     a, p, n = a[keep], p[keep], n[keep]

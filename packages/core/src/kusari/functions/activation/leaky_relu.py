@@ -110,6 +110,7 @@ def prelu(x: Any, W: Any) -> Variable:
     if W.ndim >= x.ndim or tuple(W.shape) != tuple(x.shape[1 : 1 + W.ndim]):
         raise ValueError(
             f"prelu: expected W of shape x.shape[1:1 + W.ndim] = "
-            f"{tuple(x.shape[1 : 1 + W.ndim])} for x of shape {tuple(x.shape)}, got {tuple(W.shape)}"
+            f"{tuple(x.shape[1 : 1 + W.ndim])} for x of shape {tuple(x.shape)}, "
+            f"got {tuple(W.shape)}"
         )
     return PReLU().apply((x, W))[0]
