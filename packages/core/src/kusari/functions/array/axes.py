@@ -76,7 +76,7 @@ def rollaxis(x: Any, axis: int, start: int = 0) -> Variable:
     if not -n <= start <= n:
         raise ValueError(f"rollaxis: start {start} is out of range [{-n}, {n}] for an array "
                          f"of {n} dims")
-    s = start % (n + 1) if start < 0 else start
+    s = start + n if start < 0 else start
     axes = [i for i in range(n) if i != a]
     axes.insert(s - 1 if a < s else s, a)
     return transpose(x, axes)
