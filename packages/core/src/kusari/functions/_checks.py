@@ -14,6 +14,7 @@ __all__ = [
     "require_same_dtype",
     "require_same_shape",
     "check_labels",
+    "label_range",
     "normalize_axis",
     "normalize_axes",
 ]
@@ -66,9 +67,24 @@ def check_labels(
         fname: The function name used in error messages.
         t: Labels (array or Variable).
         shape: The shape ``t`` must have.
-        n_classes: Labels must lie in ``[0, n_classes)`` (None: no upper bound check).
+        n_classes: Labels must lie in ``[0, n_classes)`` (None: no range check).
         ignore_label: A label value that is allowed anywhere (None: none).
         argname: The argument's name in messages.
+    """
+    return label_range(fname, t, shape, n_classes, ignore_label, argname)[0]
+
+
+def label_range(
+    fname: str,
+    t: Any,
+    shape: tuple[int, ...],
+    n_classes: int | None,
+    ignore_label: int | None,
+    argname: str = "t",
+) -> tuple[Any, int, int]:
+    """:func:`check_labels`, also returning the labels' ``(min, max)`` (``(0, -1)`` if empty).
+
+    Losses use the range to skip masking when no label can equal ``ignore_label``.
     """
     t = array_of(t)
     kind = getattr(getattr(t, "dtype", None), "kind", None)
@@ -79,12 +95,11 @@ def check_labels(
         )
     if t.shape != shape:
         raise ValueError(f"{fname}: expected {argname} of shape {shape} to match x, got {t.shape}")
-    if t.size == 0 or n_classes is None:
-        return t
-    lo = int(t.min())
-    hi = int(t.max())
-    if lo >= 0 and hi < n_classes:
-        return t
+    if t.size == 0:
+        return t, 0, -1
+    lo, hi = int(t.min()), int(t.max())
+    if n_classes is None or (lo >= 0 and hi < n_classes):
+        return t, lo, hi
     valid = (t >= 0) & (t < n_classes)
     if ignore_label is not None:
         valid |= t == ignore_label
@@ -94,7 +109,7 @@ def check_labels(
             f" or {ignore_label} (ignore_label)" if ignore_label is not None else ""
         )
         raise ValueError(f"{fname}: expected labels in {allowed}, got {bad}")
-    return t
+    return t, lo, hi
 
 
 def normalize_axis(fname: str, axis: int, ndim: int) -> int:

@@ -75,9 +75,11 @@ class SoftmaxGrad(FunctionNode):
     def forward(self, inputs):
         y, gy = inputs
         self.retain_inputs((0, 1))
+        # gx = y * (gy - sum(y * gy)), reusing one buffer.
         gx = y * gy
         s = gx.sum(axis=self.axis, keepdims=True)
-        gx -= y * s
+        get_array_module(y).subtract(gy, s, out=gx)
+        gx *= y
         return (gx,)
 
     def backward(self, indexes, grad_outputs):

@@ -22,7 +22,7 @@ from typing import Any
 
 from kusari.backend import get_array_module, get_kernel
 from kusari.function_node import FunctionNode
-from kusari.functions._checks import array_of, check_labels, require_float
+from kusari.functions._checks import array_of, label_range, require_float
 from kusari.functions.activation.softmax import softmax_array
 from kusari.variable import Variable
 
@@ -36,8 +36,15 @@ def _expand(a: Any) -> Any:
 
 class SoftmaxCrossEntropy(FunctionNode):
     def __init__(
-        self, normalize: bool, cache_score: bool, class_weight: Any, ignore_label: int, reduce: str
+        self,
+        normalize: bool,
+        cache_score: bool,
+        class_weight: Any,
+        ignore_label: int,
+        reduce: str,
+        may_ignore: bool = True,
     ) -> None:
+        self.may_ignore = may_ignore  # False when no label can equal ignore_label
         self.normalize = normalize
         self.cache_score = cache_score
         self.class_weight = class_weight
@@ -48,21 +55,29 @@ class SoftmaxCrossEntropy(FunctionNode):
     def forward(self, inputs):
         x, t = inputs
         xp = get_array_module(x)
-        ignore = t == self.ignore_label
-        has_ignored = bool(ignore.any())
-        # Ignored positions gather class 0 and are zeroed afterwards.
-        t_safe = xp.where(ignore, 0, t) if has_ignored else t
-        self.t_safe = t_safe
-        self.keep = ~ignore if has_ignored else None
+        # The wrapper knows the label range, so the common case (no ignored labels) skips
+        # the masking work entirely.
+        if self.may_ignore:
+            ignore = t == self.ignore_label
+            n_ignored = int(ignore.sum())
+        else:
+            n_ignored = 0
+        if n_ignored:
+            t = xp.where(ignore, 0, t)  # ignored positions gather class 0, zeroed below
+            self.keep = ~ignore
+        else:
+            self.keep = None
+        self.t_safe = t
+        self.rows = xp.arange(len(x)) if x.ndim == 2 else None
         kernel = get_kernel("softmax_cross_entropy", x)
         if kernel is not None:
-            loss, prob = kernel(x, t, self.class_weight, self.ignore_label)
+            loss, prob = kernel(x, inputs[1], self.class_weight, self.ignore_label)
         else:
             shifted = x - x.max(axis=1, keepdims=True)
-            if x.ndim == 2:
-                picked = shifted[xp.arange(len(x)), t_safe]
+            if self.rows is not None:
+                picked = shifted[self.rows, t]
             else:
-                picked = xp.take_along_axis(shifted, _expand(t_safe), axis=1)[:, 0]
+                picked = xp.take_along_axis(shifted, _expand(t), axis=1)[:, 0]
             e = xp.exp(shifted, out=shifted)
             s = e.sum(axis=1)
             loss = xp.log(s)
@@ -72,14 +87,15 @@ class SoftmaxCrossEntropy(FunctionNode):
                 e /= _expand(s)
                 prob = e
             if self.class_weight is not None:
-                loss *= self.class_weight[t_safe]
-            if has_ignored:
+                loss *= self.class_weight[t]
+            if n_ignored:
                 loss *= self.keep
-        self.prob = prob if self.cache_score else None
-        if self.cache_score is False:
+        if self.cache_score:
+            self.prob = prob
+        else:
             self.retain_inputs((0,))
-        n_valid = int(t.size - int(ignore.sum())) if has_ignored else t.size
-        self.coeff = 1.0 / max(n_valid if self.normalize else len(x), 1)
+        count = t.size - n_ignored if self.normalize else len(x)
+        self.coeff = 1.0 / max(count, 1)
         if self.reduce == "mean":
             return (xp.asarray(loss.sum() * self.coeff, dtype=x.dtype),)
         return (loss.astype(x.dtype, copy=False),)
@@ -105,24 +121,24 @@ class SoftmaxCrossEntropyGrad(FunctionNode):
         # Without cache_score the forward node retained x; recompute the softmax from it.
         prob = f.prob if f.prob is not None else softmax_array(f.inputs[0].data, 1)
         t = f.t_safe
-        coeff = gy * f.coeff if f.reduce == "mean" else gy
-        if f.reduce == "mean":
-            coeff = xp.broadcast_to(coeff, t.shape)
+        # coeff: a 0-d array (mean, no weights, nothing ignored) or one value per label.
+        coeff = (gy * f.coeff if f.reduce == "mean" else gy).astype(prob.dtype, copy=False)
         if f.class_weight is not None:
             coeff = coeff * f.class_weight[t]
         if f.keep is not None:
             coeff = coeff * f.keep
         kernel = get_kernel("softmax_cross_entropy_grad", prob)
         if kernel is not None:
-            return (kernel(prob, t, coeff, f.ignore_label),)
-        coeff = coeff.astype(prob.dtype, copy=False)
-        gx = prob * _expand(coeff)
-        if gx.ndim == 2:
-            gx[xp.arange(len(gx)), t] -= coeff
-        else:
-            picked = xp.take_along_axis(gx, _expand(t), axis=1)
-            picked -= _expand(coeff)
-            xp.put_along_axis(gx, _expand(t), picked, axis=1)
+            return (kernel(prob, t, xp.broadcast_to(coeff, t.shape), f.ignore_label),)
+        if f.rows is not None:
+            gx = prob * (coeff[:, None] if coeff.ndim else coeff)
+            gx[f.rows, t] -= coeff
+            return (gx,)
+        c = _expand(xp.broadcast_to(coeff, t.shape))
+        gx = prob * c
+        picked = xp.take_along_axis(gx, _expand(t), axis=1)
+        picked -= c
+        xp.put_along_axis(gx, _expand(t), picked, axis=1)
         return (gx,)
 
     def backward(self, indexes, grad_outputs):
@@ -195,7 +211,7 @@ def softmax_cross_entropy(
         )
     if reduce not in ("mean", "no"):
         raise ValueError(f"softmax_cross_entropy: expected reduce 'mean' or 'no', got {reduce!r}")
-    t = check_labels(
+    t, lo, hi = label_range(
         "softmax_cross_entropy", t, tuple(x.shape[:1] + x.shape[2:]), x.shape[1], ignore_label
     )
     if class_weight is not None:
@@ -209,5 +225,8 @@ def softmax_cross_entropy(
             class_weight = class_weight.astype(x.dtype)
     if enable_double_backprop:
         return _double_backprop_path(x, t, normalize, class_weight, ignore_label, reduce)
-    node = SoftmaxCrossEntropy(normalize, cache_score, class_weight, ignore_label, reduce)
+    may_ignore = lo <= ignore_label <= hi
+    node = SoftmaxCrossEntropy(
+        normalize, cache_score, class_weight, ignore_label, reduce, may_ignore
+    )
     return node.apply((x, t))[0]
