@@ -21,8 +21,10 @@ class FakeTarget:
     """Parameters by path, with Chainer's ``namedparams``/``params``/``cleargrads``."""
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
-        self.p = {path: kusari.Parameter(arr.copy(), name=path.rsplit("/", 1)[-1])
-                  for path, arr in arrays.items()}
+        self.p = {
+            path: kusari.Parameter(arr.copy(), name=path.rsplit("/", 1)[-1])
+            for path, arr in arrays.items()
+        }
         self.cleargrads_calls = 0
 
     def namedparams(self) -> Iterator[tuple[str, kusari.Parameter]]:
@@ -47,18 +49,25 @@ class FakeTarget:
 
 def initial_arrays(dtype: Any, seed: int = 0, shapes: dict | None = None) -> dict:
     rng = np.random.default_rng(seed)
-    return {path: rng.standard_normal(shape).astype(dtype)
-            for path, shape in (shapes or SHAPES).items()}
+    return {
+        path: rng.standard_normal(shape).astype(dtype) for path, shape in (shapes or SHAPES).items()
+    }
 
 
-def gradient_stream(dtype: Any, steps: int, seed: int = 1,
-                    shapes: dict | None = None) -> list[dict[str, np.ndarray]]:
+def gradient_stream(
+    dtype: Any, steps: int, seed: int = 1, shapes: dict | None = None
+) -> list[dict[str, np.ndarray]]:
     """Gradients with a persistent mean (so moments build up) plus noise."""
     rng = np.random.default_rng(seed)
     shapes = shapes or SHAPES
     bias = {path: rng.standard_normal(shape) for path, shape in shapes.items()}
-    return [{path: (0.5 * bias[path] + rng.standard_normal(shape)).astype(dtype)
-             for path, shape in shapes.items()} for _ in range(steps)]
+    return [
+        {
+            path: (0.5 * bias[path] + rng.standard_normal(shape)).astype(dtype)
+            for path, shape in shapes.items()
+        }
+        for _ in range(steps)
+    ]
 
 
 @pytest.fixture

@@ -141,7 +141,9 @@ def test_gradient_of_wrong_shape_names_the_parameter_path(make_target):
     target = make_target()
     opt = optimizers.SGD().setup(target)
     _set_raw_grad(target.p["l1/b"], np.zeros(5, np.float32))
-    with pytest.raises(ValueError, match=r"SGD\.update: .*'l1/b' has shape \(5,\), expected \(4,\)"):
+    with pytest.raises(
+        ValueError, match=r"SGD\.update: .*'l1/b' has shape \(5,\), expected \(4,\)"
+    ):
         opt.update()
 
 
@@ -149,7 +151,9 @@ def test_gradient_of_wrong_dtype_names_the_parameter_path(make_target):
     target = make_target()
     opt = optimizers.Adam().setup(target)
     _set_raw_grad(target.p["l2/W"], np.zeros((2, 3, 2), np.float64))
-    with pytest.raises(TypeError, match=r"Adam\.update: .*'l2/W' has dtype float64, expected float32"):
+    with pytest.raises(
+        TypeError, match=r"Adam\.update: .*'l2/W' has dtype float64, expected float32"
+    ):
         opt.update()
 
 
@@ -244,8 +248,14 @@ def test_old_module_spelling_resolves():
         assert old.HyperparameterProxy is optimizers.HyperparameterProxy
     from kusari import optimizer_hooks
 
-    for name in ("WeightDecay", "Lasso", "GradientClipping", "GradientHardClipping",
-                 "GradientNoise", "GradientLARS"):
+    for name in (
+        "WeightDecay",
+        "Lasso",
+        "GradientClipping",
+        "GradientHardClipping",
+        "GradientNoise",
+        "GradientLARS",
+    ):
         with pytest.warns(DeprecationWarning, match=f"optimizer_hooks.{name}"):
             assert getattr(old, name) is getattr(optimizer_hooks, name)
 

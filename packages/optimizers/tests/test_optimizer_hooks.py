@@ -26,8 +26,9 @@ def _set_torch_grads(tparams, g):
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
 def test_weight_decay_equals_torch_sgd_weight_decay(momentum, make_target, grads):
     target = make_target(np.float64)
-    opt = (optimizers.MomentumSGD(lr=0.05, momentum=momentum) if momentum
-           else optimizers.SGD(lr=0.05)).setup(target)
+    opt = (
+        optimizers.MomentumSGD(lr=0.05, momentum=momentum) if momentum else optimizers.SGD(lr=0.05)
+    ).setup(target)
     opt.add_hook(optimizer_hooks.WeightDecay(0.01))
     tparams = _torch_params(target)
     topt = torch.optim.SGD(list(tparams.values()), lr=0.05, momentum=momentum, weight_decay=0.01)
@@ -64,8 +65,9 @@ def test_gradient_clipping_equals_torch_clip_grad_norm(threshold, make_target, g
     # torch divides by (norm + 1e-6): equal up to that
     torch.nn.utils.clip_grad_norm_(list(tparams.values()), threshold)
     for k, tp in tparams.items():
-        np.testing.assert_allclose(target.p[k].array, (tp - tp.grad).detach().numpy(),
-                                   rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(
+            target.p[k].array, (tp - tp.grad).detach().numpy(), rtol=1e-6, atol=1e-7
+        )
     if threshold > 1e2:  # not clipped: exactly plain SGD
         for k, tp in tparams.items():
             np.testing.assert_array_equal(target.p[k].array, tp.detach().numpy() - g[k])
@@ -151,19 +153,25 @@ def test_gradient_lars(fake_target_class):
     target.set_grads(g)
     opt.update()
     rate = 5.0 / (1e-9 + 1.0 + 0.1 * 5.0)  # |w| = 5, |g| = 1
-    np.testing.assert_allclose(target.p["big"].array,
-                               [3.0, 4.0] - rate * (g["big"] + 0.1 * np.array([3.0, 4.0])))
+    np.testing.assert_allclose(
+        target.p["big"].array, [3.0, 4.0] - rate * (g["big"] + 0.1 * np.array([3.0, 4.0]))
+    )
     # |w| = 0.001 <= threshold: weight decay only, no rescaling
-    np.testing.assert_allclose(target.p["small"].array,
-                               [0.001, 0.0] - (g["small"] + 0.1 * np.array([0.001, 0.0])))
+    np.testing.assert_allclose(
+        target.p["small"].array, [0.001, 0.0] - (g["small"] + 0.1 * np.array([0.001, 0.0]))
+    )
 
 
 def test_hooks_scale_with_the_loss_scale(make_target):
     # Optimizer-level hooks see gradients still multiplied by the loss scale; the
     # result must equal the unscaled run.
-    hooks = [optimizer_hooks.WeightDecay(0.1), optimizer_hooks.Lasso(0.05),
-             optimizer_hooks.GradientHardClipping(-0.5, 0.5),
-             optimizer_hooks.GradientClipping(2.0), optimizer_hooks.GradientLARS(0.01, 0.01)]
+    hooks = [
+        optimizer_hooks.WeightDecay(0.1),
+        optimizer_hooks.Lasso(0.05),
+        optimizer_hooks.GradientHardClipping(-0.5, 0.5),
+        optimizer_hooks.GradientClipping(2.0),
+        optimizer_hooks.GradientLARS(0.01, 0.01),
+    ]
     results = []
     for scale in (None, 1024.0):
         target = make_target(np.float64)
@@ -173,8 +181,11 @@ def test_hooks_scale_with_the_loss_scale(make_target):
         for hook in hooks:
             opt.add_hook(hook)
         for _ in range(2):
-            opt.update(lambda t=target: sum((F.sum(p * p * 0.7) for p in t.params()),
-                                            start=0.0 * F.sum(t.p["l1/b"])))
+            opt.update(
+                lambda t=target: sum(
+                    (F.sum(p * p * 0.7) for p in t.params()), start=0.0 * F.sum(t.p["l1/b"])
+                )
+            )
         results.append(target.arrays())
     for k in results[0]:
         np.testing.assert_allclose(results[1][k], results[0][k], rtol=1e-12)
@@ -210,8 +221,13 @@ def test_hook_timing_pre_post_and_auto(fake_target_class):
     target.p["w"].grad = np.array([1.0])
     opt.update()
     rule = target.p["w"].update_rule
-    assert log == [("pre-attr", 1.0, 0), ("per-param", "w", 1.0, rule), ("no-attr", 1.0, 0),
-                   ("post-attr", 0.5, 1), ("forced-post", 0.5, 1)]
+    assert log == [
+        ("pre-attr", 1.0, 0),
+        ("per-param", "w", 1.0, rule),
+        ("no-attr", 1.0, 0),
+        ("post-attr", 0.5, 1),
+        ("forced-post", 0.5, 1),
+    ]
 
 
 def test_add_and_remove_hook_errors(make_target):

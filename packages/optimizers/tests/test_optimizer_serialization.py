@@ -8,10 +8,13 @@ import pytest
 import kusari
 from kusari import optimizer_hooks, optimizers, serializers
 
-OPTIMIZERS = [getattr(optimizers, name) for name in optimizers.__all__
-              if isinstance(getattr(optimizers, name), type)
-              and issubclass(getattr(optimizers, name), optimizers.GradientMethod)
-              and getattr(optimizers, name) is not optimizers.GradientMethod]
+OPTIMIZERS = [
+    getattr(optimizers, name)
+    for name in optimizers.__all__
+    if isinstance(getattr(optimizers, name), type)
+    and issubclass(getattr(optimizers, name), optimizers.GradientMethod)
+    and getattr(optimizers, name) is not optimizers.GradientMethod
+]
 NESTED = {"predictor/l1/W": (4, 3), "predictor/l1/b": (4,), "predictor/l2/W": (2, 4)}
 
 
@@ -44,14 +47,16 @@ def test_key_layout_is_chainers(make_target, grads, tmp_path):
     expected = {"t", "epoch"} | {f"{p}/{k}" for p in NESTED for k in ("t", "m", "v")}
     assert set(stored) == expected
     assert stored["t"] == 3 and stored["epoch"] == 1 and stored["predictor/l1/W/t"] == 3
-    np.testing.assert_array_equal(stored["predictor/l2/W/m"],
-                                  target.p["predictor/l2/W"].update_rule.state["m"])
+    np.testing.assert_array_equal(
+        stored["predictor/l2/W/m"], target.p["predictor/l2/W"].update_rule.state["m"]
+    )
 
 
 @pytest.mark.parametrize("fmt", ["npz", "hdf5"])
 @pytest.mark.parametrize("cls", OPTIMIZERS, ids=lambda c: c.__name__)
-def test_resumed_training_continues_identically(cls, fmt, make_target, fake_target_class,
-                                                grads, tmp_path):
+def test_resumed_training_continues_identically(
+    cls, fmt, make_target, fake_target_class, grads, tmp_path
+):
     dtype = np.float32
     stream = grads(dtype, 12)
     straight = make_target(dtype)

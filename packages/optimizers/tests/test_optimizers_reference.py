@@ -68,8 +68,22 @@ def rmsprop_graves(p, g, s, t, lr, alpha, momentum, eps):
     return p + s["delta"]
 
 
-def adam(p, g, s, t, alpha, beta1=0.9, beta2=0.999, eps=1e-8, eta=1.0, weight_decay_rate=0.0,
-         amsgrad=False, adabound=False, final_lr=0.1, gamma=1e-3):
+def adam(
+    p,
+    g,
+    s,
+    t,
+    alpha,
+    beta1=0.9,
+    beta2=0.999,
+    eps=1e-8,
+    eta=1.0,
+    weight_decay_rate=0.0,
+    amsgrad=False,
+    adabound=False,
+    final_lr=0.1,
+    gamma=1e-3,
+):
     # Kingma & Ba (2015) Algorithm 1 in its "efficient" form (eps outside the bias
     # correction of v), decoupled decay (Loshchilov & Hutter), AMSGrad (Reddi et al.),
     # AdaBound/AMSBound (Luo et al.).
@@ -137,37 +151,71 @@ CASES: dict[str, tuple[type, Callable[..., Array], dict[str, Any]]] = {
     "SGD": (optimizers.SGD, sgd, {"lr": 0.1}),
     "MomentumSGD": (optimizers.MomentumSGD, momentum_sgd, {"lr": 0.05, "momentum": 0.9}),
     "NesterovAG": (optimizers.NesterovAG, nesterov_ag, {"lr": 0.05, "momentum": 0.9}),
-    "CorrectedMomentumSGD": (optimizers.CorrectedMomentumSGD, corrected_momentum_sgd,
-                             {"lr": 0.05, "momentum": 0.8}),
+    "CorrectedMomentumSGD": (
+        optimizers.CorrectedMomentumSGD,
+        corrected_momentum_sgd,
+        {"lr": 0.05, "momentum": 0.8},
+    ),
     "AdaGrad": (optimizers.AdaGrad, ada_grad, {"lr": 0.1, "eps": 1e-6}),
     "AdaDelta": (optimizers.AdaDelta, ada_delta, {"rho": 0.9, "eps": 1e-4}),
     "RMSprop": (optimizers.RMSprop, rmsprop, {"lr": 0.01, "alpha": 0.9, "eps": 1e-6}),
-    "RMSprop-eps-inside": (optimizers.RMSprop, rmsprop,
-                           {"lr": 0.01, "alpha": 0.9, "eps": 1e-4, "eps_inside_sqrt": True}),
-    "RMSpropGraves": (optimizers.RMSpropGraves, rmsprop_graves,
-                      {"lr": 0.01, "alpha": 0.95, "momentum": 0.9, "eps": 1e-4}),
+    "RMSprop-eps-inside": (
+        optimizers.RMSprop,
+        rmsprop,
+        {"lr": 0.01, "alpha": 0.9, "eps": 1e-4, "eps_inside_sqrt": True},
+    ),
+    "RMSpropGraves": (
+        optimizers.RMSpropGraves,
+        rmsprop_graves,
+        {"lr": 0.01, "alpha": 0.95, "momentum": 0.9, "eps": 1e-4},
+    ),
     "Adam": (optimizers.Adam, adam, {"alpha": 0.01, "eps": 1e-2}),
-    "Adam-weight-decay": (optimizers.Adam, adam,
-                          {"alpha": 0.01, "eps": 1e-3, "eta": 0.7, "weight_decay_rate": 0.01}),
+    "Adam-weight-decay": (
+        optimizers.Adam,
+        adam,
+        {"alpha": 0.01, "eps": 1e-3, "eta": 0.7, "weight_decay_rate": 0.01},
+    ),
     "AdamW": (optimizers.AdamW, adam, {"alpha": 0.01, "weight_decay_rate": 0.01}),
     "AMSGrad": (optimizers.AMSGrad, adam, {"alpha": 0.01, "eps": 1e-3, "amsgrad": True}),
-    "AdaBound": (optimizers.AdaBound, adam,
-                 {"alpha": 0.01, "final_lr": 0.05, "gamma": 0.1, "adabound": True}),
-    "AMSBound": (optimizers.AMSBound, adam,
-                 {"alpha": 0.01, "final_lr": 0.05, "gamma": 0.1, "adabound": True,
-                  "amsgrad": True}),
-    "Adam-adabound-amsgrad-flags": (optimizers.Adam, adam,
-                                    {"alpha": 0.01, "final_lr": 0.05, "gamma": 0.1,
-                                     "adabound": True, "amsgrad": True,
-                                     "weight_decay_rate": 0.001}),
+    "AdaBound": (
+        optimizers.AdaBound,
+        adam,
+        {"alpha": 0.01, "final_lr": 0.05, "gamma": 0.1, "adabound": True},
+    ),
+    "AMSBound": (
+        optimizers.AMSBound,
+        adam,
+        {"alpha": 0.01, "final_lr": 0.05, "gamma": 0.1, "adabound": True, "amsgrad": True},
+    ),
+    "Adam-adabound-amsgrad-flags": (
+        optimizers.Adam,
+        adam,
+        {
+            "alpha": 0.01,
+            "final_lr": 0.05,
+            "gamma": 0.1,
+            "adabound": True,
+            "amsgrad": True,
+            "weight_decay_rate": 0.001,
+        },
+    ),
     "SMORMS3": (optimizers.SMORMS3, smorms3, {"lr": 0.01, "eps": 1e-16}),
     "MSVAG": (optimizers.MSVAG, msvag, {"lr": 0.1, "beta": 0.9}),
-    "MSVAG-weight-decay": (optimizers.MSVAG, msvag,
-                           {"lr": 0.1, "beta": 0.8, "eta": 0.5, "weight_decay_rate": 0.01}),
-    "LARS": (optimizers.LARS, lars, {"lr": 1.0, "momentum": 0.9, "weight_decay_rate": 1e-3,
-                                     "trust_coef": 0.02, "eps": 1e-9}),
-    "LAMB": (optimizers.LAMB, lamb, {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-6,
-                                     "weight_decay_rate": 0.01}),
+    "MSVAG-weight-decay": (
+        optimizers.MSVAG,
+        msvag,
+        {"lr": 0.1, "beta": 0.8, "eta": 0.5, "weight_decay_rate": 0.01},
+    ),
+    "LARS": (
+        optimizers.LARS,
+        lars,
+        {"lr": 1.0, "momentum": 0.9, "weight_decay_rate": 1e-3, "trust_coef": 0.02, "eps": 1e-9},
+    ),
+    "LAMB": (
+        optimizers.LAMB,
+        lamb,
+        {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-6, "weight_decay_rate": 0.01},
+    ),
 }
 
 # The class-only flags the reference takes but the named variants set themselves.
@@ -175,8 +223,10 @@ _FLAGS = ("amsgrad", "adabound")
 TOLERANCE = {np.float32: {"rtol": 1e-4, "atol": 1e-5}, np.float64: {"rtol": 1e-10, "atol": 1e-12}}
 # M-SVAG's first step divides v - m**2 (zero in exact arithmetic) by 1 - rho = 1e-4, so
 # float32 rounding of v and m**2 moves the variance factor by ~1e-3 on that step.
-LOOSER_FLOAT32 = {"MSVAG": {"rtol": 1e-3, "atol": 1e-4},
-                  "MSVAG-weight-decay": {"rtol": 1e-3, "atol": 1e-4}}
+LOOSER_FLOAT32 = {
+    "MSVAG": {"rtol": 1e-3, "atol": 1e-4},
+    "MSVAG-weight-decay": {"rtol": 1e-3, "atol": 1e-4},
+}
 
 
 def _constructor_kwargs(cls: type, hp: dict[str, Any]) -> dict[str, Any]:
@@ -193,18 +243,21 @@ def test_matches_reference_step_by_step(case, dtype, make_target, initial, grads
     opt = cls(**_constructor_kwargs(cls, hp)).setup(target)
     expected = {k: v.astype(np.float64) for k, v in initial(dtype).items()}
     states: dict[str, dict] = {k: {} for k in expected}
-    tolerance = LOOSER_FLOAT32.get(case, TOLERANCE[dtype]) if dtype == np.float32 \
-        else TOLERANCE[dtype]
+    tolerance = (
+        LOOSER_FLOAT32.get(case, TOLERANCE[dtype]) if dtype == np.float32 else TOLERANCE[dtype]
+    )
     for t, g in enumerate(grads(dtype, STEPS), start=1):
         target.set_grads(g)
         opt.update()
         for path in expected:
-            expected[path] = reference(expected[path], g[path].astype(np.float64),
-                                       states[path], t, **hp)
+            expected[path] = reference(
+                expected[path], g[path].astype(np.float64), states[path], t, **hp
+            )
             ours = target.p[path].array
             assert ours.dtype == dtype and ours.shape == expected[path].shape
-            np.testing.assert_allclose(ours, expected[path], **tolerance,
-                                       err_msg=f"{case}, step {t}, parameter {path}")
+            np.testing.assert_allclose(
+                ours, expected[path], **tolerance, err_msg=f"{case}, step {t}, parameter {path}"
+            )
     assert opt.t == STEPS
     assert all(p.update_rule.t == STEPS for p in target.params())
 
@@ -258,8 +311,10 @@ def test_msvag_factor_is_zero_where_moments_vanish(make_target):
 def test_lars_and_lamb_leave_zero_parameters_with_unit_trust(make_target):
     # A zero-initialized bias has no norm: the trust ratio falls back to 1, so it moves.
     shapes = {"b": (3,)}
-    for cls, kwargs in ((optimizers.LARS, {"lr": 0.1, "momentum": 0.0}),
-                        (optimizers.LAMB, {"lr": 0.1})):
+    for cls, kwargs in (
+        (optimizers.LARS, {"lr": 0.1, "momentum": 0.0}),
+        (optimizers.LAMB, {"lr": 0.1}),
+    ):
         target = make_target(np.float64, shapes=shapes)
         target.p["b"].array[...] = 0
         opt = cls(**kwargs).setup(target)

@@ -84,8 +84,7 @@ CASES: dict[str, tuple[Callable[[], Any], Callable[[list], Any], Any]] = {
     # torch adds eps outside the square root, Chainer inside: with eps=0 they coincide.
     "RMSpropGraves-eps0": (
         lambda: optimizers.RMSpropGraves(lr=0.01, alpha=0.95, momentum=0.9, eps=0.0),
-        lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.95, eps=0.0, momentum=0.9,
-                                      centered=True),
+        lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.95, eps=0.0, momentum=0.9, centered=True),
         None,
     ),
     "Adam-eps-mapped": (
@@ -145,8 +144,12 @@ def _run_pair(case: str, dtype: Any, make_target: Any, grads: Any, steps: int = 
         for path, tp in tparams.items():
             ours = target.p[path].array
             assert ours.dtype == dtype
-            np.testing.assert_allclose(ours, tp.detach().numpy(), **TOLERANCE[dtype],
-                                       err_msg=f"{case}, step {t}, parameter {path}")
+            np.testing.assert_allclose(
+                ours,
+                tp.detach().numpy(),
+                **TOLERANCE[dtype],
+                err_msg=f"{case}, step {t}, parameter {path}",
+            )
     return t
 
 
@@ -175,15 +178,22 @@ def test_adam_eps_placement_differs_from_torch_without_the_mapping(make_target, 
     # The documented deviation: same eps on both sides gives different steps.
     ours, theirs = _trajectories(
         lambda: optimizers.Adam(alpha=0.01, eps=1e-2),
-        lambda p: torch.optim.Adam(p, lr=0.01, eps=1e-2), make_target, grads)
+        lambda p: torch.optim.Adam(p, lr=0.01, eps=1e-2),
+        make_target,
+        grads,
+    )
     assert not np.allclose(ours, theirs, rtol=1e-6, atol=0)
 
 
 def test_rmsprop_graves_eps_placement_differs_from_torch(make_target, grads):
     ours, theirs = _trajectories(
         lambda: optimizers.RMSpropGraves(lr=0.01, eps=1e-2),
-        lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.95, eps=1e-2, momentum=0.9,
-                                      centered=True), make_target, grads)
+        lambda p: torch.optim.RMSprop(
+            p, lr=0.01, alpha=0.95, eps=1e-2, momentum=0.9, centered=True
+        ),
+        make_target,
+        grads,
+    )
     assert not np.allclose(ours, theirs, rtol=1e-6, atol=0)
 
 
@@ -192,7 +202,10 @@ def test_nesterov_ag_is_not_torch_nesterov(make_target, grads):
     # nesterov=True with the previous one; both are NAG, but the sequences differ.
     ours, theirs = _trajectories(
         lambda: optimizers.NesterovAG(lr=0.01, momentum=0.9),
-        lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9, nesterov=True), make_target, grads)
+        lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9, nesterov=True),
+        make_target,
+        grads,
+    )
     assert not np.allclose(ours, theirs, rtol=1e-6, atol=0)
 
 

@@ -11,16 +11,31 @@ import kusari
 from kusari import optimizers
 from kusari.optimizers import Hyperparameter, HyperparameterProxy
 
-OPTIMIZERS = [getattr(optimizers, name) for name in optimizers.__all__
-              if isinstance(getattr(optimizers, name), type)
-              and issubclass(getattr(optimizers, name), optimizers.GradientMethod)
-              and getattr(optimizers, name) is not optimizers.GradientMethod]
+OPTIMIZERS = [
+    getattr(optimizers, name)
+    for name in optimizers.__all__
+    if isinstance(getattr(optimizers, name), type)
+    and issubclass(getattr(optimizers, name), optimizers.GradientMethod)
+    and getattr(optimizers, name) is not optimizers.GradientMethod
+]
 STATE_KEYS = {
-    "SGD": set(), "MomentumSGD": {"v"}, "NesterovAG": {"v"}, "CorrectedMomentumSGD": {"v"},
-    "AdaGrad": {"h"}, "AdaDelta": {"msg", "msdx"}, "RMSprop": {"ms"},
-    "RMSpropGraves": {"n", "g", "delta"}, "Adam": {"m", "v"}, "AdamW": {"m", "v"},
-    "AMSGrad": {"m", "v", "vhat"}, "AdaBound": {"m", "v"}, "AMSBound": {"m", "v", "vhat"},
-    "SMORMS3": {"mem", "g", "g2"}, "MSVAG": {"m", "v"}, "LARS": {"v"}, "LAMB": {"m", "v"},
+    "SGD": set(),
+    "MomentumSGD": {"v"},
+    "NesterovAG": {"v"},
+    "CorrectedMomentumSGD": {"v"},
+    "AdaGrad": {"h"},
+    "AdaDelta": {"msg", "msdx"},
+    "RMSprop": {"ms"},
+    "RMSpropGraves": {"n", "g", "delta"},
+    "Adam": {"m", "v"},
+    "AdamW": {"m", "v"},
+    "AMSGrad": {"m", "v", "vhat"},
+    "AdaBound": {"m", "v"},
+    "AMSBound": {"m", "v", "vhat"},
+    "SMORMS3": {"mem", "g", "g2"},
+    "MSVAG": {"m", "v"},
+    "LARS": {"v"},
+    "LAMB": {"m", "v"},
 }
 
 
@@ -32,8 +47,11 @@ def test_every_optimizer_is_covered():
 def test_hyperparameters_are_attributes(cls):
     opt = cls()
     signature = inspect.signature(cls.__init__)
-    names = [n for n, p in signature.parameters.items()
-             if n not in ("self", "link") and p.kind is p.POSITIONAL_OR_KEYWORD]
+    names = [
+        n
+        for n, p in signature.parameters.items()
+        if n not in ("self", "link") and p.kind is p.POSITIONAL_OR_KEYWORD
+    ]
     assert names, cls
     for name in names:
         default = signature.parameters[name].default
@@ -46,8 +64,9 @@ def test_hyperparameters_are_attributes(cls):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 @pytest.mark.parametrize("cls", OPTIMIZERS, ids=lambda c: c.__name__)
-def test_state_is_created_lazily_with_the_parameters_shape_and_dtype(cls, dtype, make_target,
-                                                                      grads):
+def test_state_is_created_lazily_with_the_parameters_shape_and_dtype(
+    cls, dtype, make_target, grads
+):
     target = make_target(dtype)
     opt = cls().setup(target)
     assert all(p.update_rule.state is None for p in target.params())
@@ -163,8 +182,9 @@ def test_state_follows_the_parameter_to_another_device(make_target, grads):
     opt.update()
     for param in target.params():
         param.to_device("@fake")
-    target.set_grads({k: np.asarray(v).view(fake.FakeArray)
-                      for k, v in grads(np.float32, 1, seed=5)[0].items()})
+    target.set_grads(
+        {k: np.asarray(v).view(fake.FakeArray) for k, v in grads(np.float32, 1, seed=5)[0].items()}
+    )
     opt.update()
     for param in target.params():
         assert type(param.array) is fake.FakeArray

@@ -248,19 +248,20 @@ class Optimizer:
         self._loss_scaling_isnan = False
         if not self._loss_scaling_is_dynamic:
             return
+        bad = []
         for path, param in self._named_params():
             grad = param.grad
-            if grad is None:
-                continue
-            xp = array_module(grad)
-            if not bool(xp.isfinite(grad).all()):
-                self._loss_scaling_isnan = True
-                self._loss_scaling_isnan_ever = True
-                warnings.warn(
-                    f"{type(self).__name__}: non-finite gradient in {path!r} (step {self.t}, "
-                    f"loss scale {self._loss_scale}); this update is skipped",
-                    stacklevel=3,
-                )
+            if grad is not None and not bool(array_module(grad).isfinite(grad).all()):
+                bad.append(path)
+        if bad:
+            self._loss_scaling_isnan = True
+            self._loss_scaling_isnan_ever = True
+            warnings.warn(
+                f"{type(self).__name__}: non-finite gradients in {', '.join(map(repr, bad))} "
+                f"(update {self.t + 1}, loss scale {self._loss_scale}); the update is skipped "
+                "and the loss scale halved",
+                stacklevel=3,
+            )
 
     def is_safe_to_update(self) -> bool:
         """False when dynamic loss scaling found a non-finite gradient this step."""
