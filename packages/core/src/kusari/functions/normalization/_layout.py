@@ -100,9 +100,18 @@ def check_float(fname: str, what: str, a: Any) -> None:
         )
 
 
+_ct_cache: dict[tuple[Any, Any], Any] = {}
+
+
 def compute_dtype(x_dtype: Any, p_dtype: Any) -> Any:
     """The dtype statistics are computed in: float32 at least, never below the params."""
-    return numpy.promote_types(numpy.promote_types(x_dtype, p_dtype), numpy.float32)
+    key = (x_dtype, p_dtype)
+    ct = _ct_cache.get(key)
+    if ct is None:
+        ct = _ct_cache[key] = numpy.promote_types(
+            numpy.promote_types(x_dtype, p_dtype), numpy.float32
+        )
+    return ct
 
 
 def as_array(a: Any) -> Any:
