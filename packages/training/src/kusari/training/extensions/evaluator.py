@@ -9,7 +9,7 @@ from typing import Any
 
 from kusari.configuration import no_backprop_mode, using_config
 from kusari.dataset.convert import _call_converter, concat_examples
-from kusari.reporter import DictSummary, Reporter, report, report_scope
+from kusari.reporter import DictSummary, Reporter, _stack as _reporter_stack, report, report_scope
 from kusari.training import extension
 
 __all__ = ["Evaluator"]
@@ -105,22 +105,28 @@ class Evaluator(extension.Extension):
         """A new dict of the targets."""
         return dict(self._targets)
 
-    def __call__(self, trainer: Any = None) -> dict[str, Any]:
-        """Evaluate, report the results to the current reporter, and return them."""
+    def _reporter(self, prefix: str) -> Reporter:
         reporter = Reporter()
-        prefix = "" if self.name is None else self.name + "/"
         for name, target in self._targets.items():
             reporter.add_observer(prefix + name, target)
             namedlinks = getattr(target, "namedlinks", None)
             if namedlinks is not None:
                 reporter.add_observers(prefix + name, namedlinks(skipself=True))
-        with reporter, using_config("train", False):
+        return reporter
+
+    def __call__(self, trainer: Any = None) -> dict[str, Any]:
+        """Evaluate, report the results to the current reporter, and return them."""
+        prefix = "" if self.name is None else self.name + "/"
+        with self._reporter(prefix), using_config("train", False):
             result = self.evaluate()
         report(result)
         return result
 
     def evaluate(self) -> dict[str, Any]:
         """One sweep over the ``'main'`` iterator; returns the mean of each reported value."""
+        if not _reporter_stack():  # called on its own: observe the targets by name
+            with self._reporter(""):
+                return self.evaluate()
         iterator = self._iterators["main"]
         eval_func = self.eval_func or self._targets["main"]
         if self.eval_hook is not None:
