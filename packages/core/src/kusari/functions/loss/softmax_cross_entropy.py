@@ -135,10 +135,9 @@ class SoftmaxCrossEntropyGrad(FunctionNode):
             gx[f.rows, t] -= coeff
             return (gx,)
         c = _expand(xp.broadcast_to(coeff, t.shape))
-        gx = prob * c
-        picked = xp.take_along_axis(gx, _expand(t), axis=1)
-        picked -= c
-        xp.put_along_axis(gx, _expand(t), picked, axis=1)
+        classes = xp.arange(prob.shape[1]).reshape((1, -1) + (1,) * (prob.ndim - 2))
+        gx = prob - (_expand(t) == classes)
+        gx *= c
         return (gx,)
 
     def backward(self, indexes, grad_outputs):

@@ -21,7 +21,12 @@ class Clip(FunctionNode):
     def forward(self, inputs):
         (x,) = inputs
         self.retain_inputs((0,))
-        return (get_array_module(x).clip(x, self.x_min, self.x_max),)
+        xp = get_array_module(x)
+        if self.x_min is None:
+            return (xp.minimum(x, self.x_max),)
+        if self.x_max is None:
+            return (xp.maximum(x, self.x_min),)
+        return (xp.clip(x, self.x_min, self.x_max),)
 
     def backward(self, indexes, grad_outputs):
         x = self.inputs[0].data

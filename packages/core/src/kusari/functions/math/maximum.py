@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+
 from kusari.backend import get_array_module
 from kusari.function_node import FunctionNode
 from kusari.functions._checks import require_float, require_same_dtype
@@ -50,7 +52,7 @@ def _check(fname: str, x1: Any, x2: Any) -> None:
     require_float(fname, x1, "x1")
     require_same_dtype(fname, x1, x2, ("x1", "x2"))
     try:
-        get_array_module(x1).broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+        numpy.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))  # shapes only: any backend
     except ValueError:
         raise ValueError(
             f"{fname}: shapes {tuple(x1.shape)} and {tuple(x2.shape)} cannot be broadcast together"

@@ -34,7 +34,8 @@ def _others_product(x: Any, axes: tuple[int, ...] | None) -> Any:
         axis=-1,
     )
     others = (left * right).reshape(xt.shape)
-    return xp.transpose(others, xp.argsort(xp.asarray(perm)).tolist())
+    inverse = sorted(range(nd), key=perm.__getitem__)
+    return xp.transpose(others, inverse)
 
 
 class Prod(FunctionNode):
