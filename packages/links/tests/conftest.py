@@ -56,7 +56,10 @@ def compare_layer(
     for i, (k, t) in enumerate(zip(k_out, t_out)):
         a, r = tolerances(k.dtype)
         np.testing.assert_allclose(
-            k.array, t.detach().numpy(), atol=atol or a, rtol=rtol or r,
+            k.array,
+            t.detach().numpy(),
+            atol=atol or a,
+            rtol=rtol or r,
             err_msg=f"output {i} differs",
         )
     rng = np.random.default_rng(seed)
@@ -69,12 +72,18 @@ def compare_layer(
     a, r = (atol or a) * 10, (rtol or r) * 10
     for i, (kv, tv) in enumerate(zip(k_in, t_in)):
         if tv.requires_grad:
-            np.testing.assert_allclose(kv.grad, tv.grad.numpy(), atol=a, rtol=r,
-                                       err_msg=f"gradient of input {i} differs")
+            np.testing.assert_allclose(
+                kv.grad, tv.grad.numpy(), atol=a, rtol=r, err_msg=f"gradient of input {i} differs"
+            )
     for kp, tp, conv in params:
         assert kp.grad is not None, f"{kp.name} got no gradient"
-        np.testing.assert_allclose(conv(kp.grad), tp.grad.numpy(), atol=a, rtol=r,
-                                   err_msg=f"gradient of parameter {kp.name} differs")
+        np.testing.assert_allclose(
+            conv(kp.grad),
+            tp.grad.numpy(),
+            atol=a,
+            rtol=r,
+            err_msg=f"gradient of parameter {kp.name} differs",
+        )
     return k_out
 
 

@@ -45,7 +45,13 @@ def test_v1_keyword_constructor_and_lazy_linear():
     assert y.shape == (5, 10)
     assert model.l1.W.shape == (100, 784)
     assert [n for n, _ in model.namedparams()] == [
-        "/l1/W", "/l1/b", "/l2/W", "/l2/b", "/l3/W", "/l3/b"]
+        "/l1/W",
+        "/l1/b",
+        "/l2/W",
+        "/l2/b",
+        "/l3/W",
+        "/l3/b",
+    ]
     assert model.l2.name == "l2"
     assert model["l3"] is model.l3
 
@@ -62,9 +68,14 @@ def test_init_scope_registration():
 def test_nested_paths():
     outer = kusari.Chain(inner=ScopedMLP(), head=L.Linear(2, 1))
     assert [n for n, _ in outer.namedparams()] == [
-        "/inner/l1/W", "/inner/l1/b", "/inner/l2/W", "/inner/l2/b", "/head/W", "/head/b"]
-    assert [n for n, _ in outer.namedlinks()] == [
-        "/", "/inner", "/inner/l1", "/inner/l2", "/head"]
+        "/inner/l1/W",
+        "/inner/l1/b",
+        "/inner/l2/W",
+        "/inner/l2/b",
+        "/head/W",
+        "/head/b",
+    ]
+    assert [n for n, _ in outer.namedlinks()] == ["/", "/inner", "/inner/l1", "/inner/l2", "/head"]
 
 
 def test_chain_with_own_parameters():
@@ -114,7 +125,8 @@ def test_plain_values_assigned_to_links_still_work():
             w = kusari.initializers.HeNormal()
             super().__init__(
                 conv=L.Convolution2D(None, n_ch, 3, 1, 1, nobias=True, initialW=w),
-                bn=L.BatchNormalization(n_ch))
+                bn=L.BatchNormalization(n_ch),
+            )
             self.train = True
 
         def __call__(self, x):

@@ -74,8 +74,11 @@ def test_registered_parameter_can_be_replaced_outside_init_scope():
 
 def test_non_parameter_on_a_parameter_name_is_a_type_error():
     link = Affine()
-    with pytest.raises(TypeError, match=r"Affine.W is a registered parameter; expected a "
-                                        r"kusari.Parameter, got ndarray"):
+    with pytest.raises(
+        TypeError,
+        match=r"Affine.W is a registered parameter; expected a "
+        r"kusari.Parameter, got ndarray",
+    ):
         link.W = np.zeros((2, 3), np.float32)
 
 

@@ -97,7 +97,10 @@ def test_copy_keeps_functions_and_copies_links():
 
 def test_tutorial_lenet_style_sequential_model():
     model = L.Sequential(
-        L.Convolution2D(1, 6, 5, 1), F.sigmoid, partial(F.max_pooling_2d, ksize=2, stride=2),
-        L.Linear(None, 10))
+        L.Convolution2D(1, 6, 5, 1),
+        F.sigmoid,
+        partial(F.max_pooling_2d, ksize=2, stride=2),
+        L.Linear(None, 10),
+    )
     with kusari.using_config("train", False):
         assert model(np.zeros((2, 1, 12, 12), np.float32)).shape == (2, 10)

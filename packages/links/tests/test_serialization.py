@@ -40,14 +40,21 @@ def _assert_same(a, b):
         np.testing.assert_array_equal(pa[k].array, pb[k].array, err_msg=k)
     for (path, la), (_, lb) in zip(a.namedlinks(), b.namedlinks()):
         for name in la._persistent:
-            np.testing.assert_array_equal(la.__dict__[name], lb.__dict__[name],
-                                          err_msg=f"{path}/{name}")
+            np.testing.assert_array_equal(
+                la.__dict__[name], lb.__dict__[name], err_msg=f"{path}/{name}"
+            )
 
 
 EXPECTED_KEYS = {
-    "predictor/l1/W", "predictor/l1/b", "predictor/l2/W", "predictor/l2/b",
-    "predictor/bn/gamma", "predictor/bn/beta", "predictor/bn/avg_mean",
-    "predictor/bn/avg_var", "predictor/bn/N",
+    "predictor/l1/W",
+    "predictor/l1/b",
+    "predictor/l2/W",
+    "predictor/l2/b",
+    "predictor/bn/gamma",
+    "predictor/bn/beta",
+    "predictor/bn/avg_mean",
+    "predictor/bn/avg_var",
+    "predictor/bn/N",
 }
 
 

@@ -14,8 +14,12 @@ def test_maxout_matches_torch(torch_check, identity, rng):
     layer.linear.b.array[...] = rng.standard_normal(12)
     ref = torch.nn.Linear(5, 12)
     x = rng.standard_normal((2, 5)).astype(np.float32)
-    torch_check(layer, lambda t: ref(t).reshape(2, 3, 4).max(dim=2).values, [x],
-                [(layer.linear.W, ref.weight, identity), (layer.linear.b, ref.bias, identity)])
+    torch_check(
+        layer,
+        lambda t: ref(t).reshape(2, 3, 4).max(dim=2).values,
+        [x],
+        [(layer.linear.W, ref.weight, identity), (layer.linear.b, ref.bias, identity)],
+    )
 
 
 def test_maxout_array_initializers_use_chainer_layout(rng):
@@ -26,7 +30,7 @@ def test_maxout_array_initializers_use_chainer_layout(rng):
     expected = (np.einsum("ni,iop->nop", x, w) + b).max(axis=2)
     np.testing.assert_allclose(layer(x).array, expected, rtol=1e-5, atol=1e-6)
     assert L.Maxout(5, 3, 2, initial_bias=None).linear.b is None
-    with pytest.raises(ValueError, match=r"initialW must have shape \(in_size, out_size, pool_size"):
+    with pytest.raises(ValueError, match=r"initialW must have shape \(in_size, out_size"):
         L.Maxout(5, 3, 2, initialW=np.zeros((3, 2, 5), np.float32))
 
 

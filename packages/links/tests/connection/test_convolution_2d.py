@@ -12,23 +12,24 @@ import kusari.links as L
 @pytest.mark.parametrize(
     "kw",
     [
-        dict(ksize=3, stride=1, pad=1),
-        dict(ksize=(3, 2), stride=(2, 1), pad=(1, 0)),
-        dict(ksize=3, stride=1, pad=2, dilate=2),
-        dict(ksize=3, stride=1, pad=1, groups=2),
+        {"ksize": 3, "stride": 1, "pad": 1},
+        {"ksize": (3, 2), "stride": (2, 1), "pad": (1, 0)},
+        {"ksize": 3, "stride": 1, "pad": 2, "dilate": 2},
+        {"ksize": 3, "stride": 1, "pad": 1, "groups": 2},
     ],
 )
 def test_convolution_matches_torch(torch_check, identity, rng, kw):
     kw = dict(kw)
     groups, dilate = kw.pop("groups", 1), kw.pop("dilate", 1)
-    conv = L.Convolution2D(4, 6, kw["ksize"], kw["stride"], kw["pad"], dilate=dilate,
-                           groups=groups)
+    conv = L.Convolution2D(4, 6, kw["ksize"], kw["stride"], kw["pad"], dilate=dilate, groups=groups)
     conv.b.array[...] = rng.standard_normal(6)
-    ref = torch.nn.Conv2d(4, 6, kw["ksize"], kw["stride"], kw["pad"], dilation=dilate,
-                          groups=groups)
+    ref = torch.nn.Conv2d(
+        4, 6, kw["ksize"], kw["stride"], kw["pad"], dilation=dilate, groups=groups
+    )
     x = rng.standard_normal((2, 4, 7, 6)).astype(np.float32)
-    torch_check(conv, ref, [x], [(conv.W, ref.weight, identity), (conv.b, ref.bias, identity)],
-                atol=1e-4)
+    torch_check(
+        conv, ref, [x], [(conv.W, ref.weight, identity), (conv.b, ref.bias, identity)], atol=1e-4
+    )
 
 
 def test_positional_arguments_and_shortcuts():
@@ -79,8 +80,13 @@ def test_deconvolution_matches_torch(torch_check, identity, rng, stride, pad, gr
     deconv.b.array[...] = rng.standard_normal(6)
     ref = torch.nn.ConvTranspose2d(4, 6, 3, stride, pad, groups=groups)
     x = rng.standard_normal((2, 4, 5, 4)).astype(np.float32)
-    torch_check(deconv, ref, [x],
-                [(deconv.W, ref.weight, identity), (deconv.b, ref.bias, identity)], atol=1e-4)
+    torch_check(
+        deconv,
+        ref,
+        [x],
+        [(deconv.W, ref.weight, identity), (deconv.b, ref.bias, identity)],
+        atol=1e-4,
+    )
 
 
 def test_deconvolution_lazy_and_outsize():
@@ -95,8 +101,9 @@ def test_dilated_convolution_matches_torch(torch_check, identity, rng):
     conv.b.array[...] = rng.standard_normal(5)
     ref = torch.nn.Conv2d(3, 5, 3, 1, 2, dilation=2)
     x = rng.standard_normal((2, 3, 7, 7)).astype(np.float32)
-    torch_check(conv, ref, [x], [(conv.W, ref.weight, identity), (conv.b, ref.bias, identity)],
-                atol=1e-4)
+    torch_check(
+        conv, ref, [x], [(conv.W, ref.weight, identity), (conv.b, ref.bias, identity)], atol=1e-4
+    )
     lazy = L.DilatedConvolution2D(5, 3, dilate=3)
     lazy(np.zeros((1, 2, 9, 9), np.float32))
     assert lazy.W.shape == (5, 2, 3, 3)

@@ -48,9 +48,17 @@ def test_highway_matches_torch_formula(torch_check, identity, rng):
         return torch.relu(ref_plain(x)) * t + x * (1 - t)
 
     x = rng.standard_normal((3, 4)).astype(np.float32)
-    torch_check(hw, highway, [x], [
-        (hw.plain.W, ref_plain.weight, identity), (hw.plain.b, ref_plain.bias, identity),
-        (hw.transform.W, ref_t.weight, identity), (hw.transform.b, ref_t.bias, identity)])
+    torch_check(
+        hw,
+        highway,
+        [x],
+        [
+            (hw.plain.W, ref_plain.weight, identity),
+            (hw.plain.b, ref_plain.bias, identity),
+            (hw.transform.W, ref_t.weight, identity),
+            (hw.transform.b, ref_t.bias, identity),
+        ],
+    )
     np.testing.assert_array_equal(L.Highway(3).transform.b.array, [-1, -1, -1])
 
 
@@ -76,8 +84,12 @@ def test_scale_with_bias_matches_torch(torch_check, identity, rng):
     layer.bias.b.array[...] = rng.standard_normal(3)
     w, b = torch.zeros(3, requires_grad=True), torch.zeros(3, requires_grad=True)
     x = rng.standard_normal((2, 3, 4)).astype(np.float32)
-    torch_check(layer, lambda t: t * w[:, None] + b[:, None], [x],
-                [(layer.W, w, identity), (layer.bias.b, b, identity)])
+    torch_check(
+        layer,
+        lambda t: t * w[:, None] + b[:, None],
+        [x],
+        [(layer.W, w, identity), (layer.bias.b, b, identity)],
+    )
     assert [n for n, _ in layer.namedparams()] == ["/W", "/bias/b"]
 
 

@@ -30,8 +30,12 @@ def test_lazy_input_flattens_trailing_axes(torch_check, identity, rng):
     layer(x)
     assert layer.W.shape == (3, 12) and layer.in_size == 12
     ref = torch.nn.Linear(12, 3)
-    torch_check(layer, lambda t: ref(t.reshape(2, -1)), [x],
-                [(layer.W, ref.weight, identity), (layer.b, ref.bias, identity)])
+    torch_check(
+        layer,
+        lambda t: ref(t.reshape(2, -1)),
+        [x],
+        [(layer.W, ref.weight, identity), (layer.b, ref.bias, identity)],
+    )
 
 
 def test_out_size_only_and_n_batch_axes(rng):
@@ -81,8 +85,11 @@ def test_tutorial_linear_values():
 
 
 def test_wrong_in_size_names_the_layer(rng):
-    with pytest.raises(ValueError, match=r"Linear\(in_size=3, out_size=2, nobias=False\): "
-                                         r"linear: x has 4 features"):
+    with pytest.raises(
+        ValueError,
+        match=r"Linear\(in_size=3, out_size=2, nobias=False\): "
+        r"linear: x has 4 features",
+    ):
         L.Linear(3, 2)(rng.standard_normal((5, 4)).astype(np.float32))
 
 

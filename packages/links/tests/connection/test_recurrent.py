@@ -26,9 +26,11 @@ def _lstm_pair(rng, in_size=3):
     ref = torch.nn.LSTMCell(in_size, H)
     with torch.no_grad():
         ref.bias_hh.zero_()
-    params = [(layer.upward.W, ref.weight_ih, chainer_to_torch_gates),
-              (layer.upward.b, ref.bias_ih, chainer_to_torch_gates),
-              (layer.lateral.W, ref.weight_hh, chainer_to_torch_gates)]
+    params = [
+        (layer.upward.W, ref.weight_ih, chainer_to_torch_gates),
+        (layer.upward.b, ref.bias_ih, chainer_to_torch_gates),
+        (layer.lateral.W, ref.weight_hh, chainer_to_torch_gates),
+    ]
     return layer, ref, params
 
 
@@ -101,9 +103,11 @@ def test_lstm_lazy_and_initialization():
 
 def test_lstm_loads_chainer_written_weights(tmp_path, rng):
     # A Chainer L.LSTM(3, 4) saves upward/W (16, 3), upward/b (16,), lateral/W (16, 4).
-    arrays = {"upward/W": rng.standard_normal((16, 3)).astype(np.float32),
-              "upward/b": rng.standard_normal(16).astype(np.float32),
-              "lateral/W": rng.standard_normal((16, 4)).astype(np.float32)}
+    arrays = {
+        "upward/W": rng.standard_normal((16, 3)).astype(np.float32),
+        "upward/b": rng.standard_normal(16).astype(np.float32),
+        "lateral/W": rng.standard_normal((16, 4)).astype(np.float32),
+    }
     np.savez(tmp_path / "lstm.npz", **arrays)
     layer = L.LSTM(None, 4)
     serializers.load_npz(tmp_path / "lstm.npz", layer)

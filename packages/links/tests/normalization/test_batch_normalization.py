@@ -23,8 +23,9 @@ def test_train_mode_matches_torch(torch_check, identity, rng, shape):
     bn, ref = _pair(rng, dims=len(shape) - 2)
     ref.train()
     x = rng.normal(2.0, 3.0, shape).astype(np.float32)
-    torch_check(bn, ref, [x], [(bn.gamma, ref.weight, identity), (bn.beta, ref.bias, identity)],
-                atol=1e-4)
+    torch_check(
+        bn, ref, [x], [(bn.gamma, ref.weight, identity), (bn.beta, ref.bias, identity)], atol=1e-4
+    )
     # torch ran its own forward once in torch_check; both updated the running averages once.
     np.testing.assert_allclose(bn.avg_mean, ref.running_mean.numpy(), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(bn.avg_var, ref.running_var.numpy(), rtol=1e-4)
@@ -40,8 +41,13 @@ def test_test_mode_uses_running_statistics(torch_check, identity, rng):
     before = bn.avg_mean.copy()
     x = rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
     with kusari.using_config("train", False):
-        torch_check(bn, ref, [x],
-                    [(bn.gamma, ref.weight, identity), (bn.beta, ref.bias, identity)], atol=1e-4)
+        torch_check(
+            bn,
+            ref,
+            [x],
+            [(bn.gamma, ref.weight, identity), (bn.beta, ref.bias, identity)],
+            atol=1e-4,
+        )
     np.testing.assert_array_equal(bn.avg_mean, before)
 
 
@@ -93,8 +99,9 @@ def test_without_gamma_and_beta(rng):
     bn = L.BatchNormalization(3, use_gamma=False, use_beta=False)
     assert list(bn.namedparams()) == []
     x = rng.normal(3, 2, (5, 3)).astype(np.float32)
-    np.testing.assert_allclose(bn(x).array, (x - x.mean(0)) / np.sqrt(x.var(0) + 2e-5),
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        bn(x).array, (x - x.mean(0)) / np.sqrt(x.var(0) + 2e-5), rtol=1e-4, atol=1e-5
+    )
 
 
 def test_dtype_and_initial_values():

@@ -15,8 +15,9 @@ def test_layer_normalization_matches_torch(torch_check, identity, rng):
     ln.beta.array[...] = rng.standard_normal(5)
     ref = torch.nn.LayerNorm(5, eps=1e-6)
     x = rng.normal(1, 2, (4, 5)).astype(np.float32)
-    torch_check(ln, ref, [x], [(ln.gamma, ref.weight, identity), (ln.beta, ref.bias, identity)],
-                atol=1e-4)
+    torch_check(
+        ln, ref, [x], [(ln.gamma, ref.weight, identity), (ln.beta, ref.bias, identity)], atol=1e-4
+    )
 
 
 def test_layer_normalization_lazy():
@@ -34,8 +35,9 @@ def test_group_normalization_matches_torch(torch_check, identity, rng):
     gn.beta.array[...] = rng.standard_normal(6)
     ref = torch.nn.GroupNorm(2, 6, eps=1e-5)
     x = rng.normal(1, 2, (3, 6, 4, 4)).astype(np.float32)
-    torch_check(gn, ref, [x], [(gn.gamma, ref.weight, identity), (gn.beta, ref.bias, identity)],
-                atol=1e-4)
+    torch_check(
+        gn, ref, [x], [(gn.gamma, ref.weight, identity), (gn.beta, ref.bias, identity)], atol=1e-4
+    )
 
 
 def test_group_normalization_lazy_and_errors():

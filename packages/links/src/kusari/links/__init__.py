@@ -17,24 +17,89 @@ except ImportError:  # pragma: no cover - exercised by the packaging test in a s
         "kusari-links needs kusari-core, which is not installed: pip install kusari-core"
     ) from None
 
-from kusari.links import activation, connection, model, normalization  # noqa: E402
-from kusari.links._chain import Chain, ChainList  # noqa: E402
-from kusari.links._link import Link  # noqa: E402
-from kusari.links._sequential import Sequential  # noqa: E402
-from kusari.links._version import __version__  # noqa: E402
-from kusari.links.activation import *  # noqa: E402, F403
-from kusari.links.connection import *  # noqa: E402, F403
-from kusari.links.model import *  # noqa: E402, F403
-from kusari.links.normalization import *  # noqa: E402, F403
+from kusari.links._chain import Chain, ChainList
+from kusari.links._link import Link
+from kusari.links._sequential import Sequential
+from kusari.links._version import __version__
+from kusari.links.activation import Maxout, PReLU
+from kusari.links.connection import (
+    GRU,
+    LSTM,
+    Bias,
+    Convolution2D,
+    Deconvolution2D,
+    DilatedConvolution2D,
+    EmbedID,
+    Highway,
+    Linear,
+    NStepBiGRU,
+    NStepBiLSTM,
+    NStepBiRNNReLU,
+    NStepBiRNNTanh,
+    NStepGRU,
+    NStepLSTM,
+    NStepRNNReLU,
+    NStepRNNTanh,
+    Scale,
+    StatefulGRU,
+    StatelessGRU,
+    StatelessLSTM,
+)
+from kusari.links.model import (
+    Classifier,
+    ResNet50Layers,
+    ResNet101Layers,
+    ResNet152Layers,
+    VGG16Layers,
+    VGG19Layers,
+)
+from kusari.links.normalization import (
+    BatchNormalization,
+    GroupNormalization,
+    LayerNormalization,
+)
 
 __all__ = [
     "__version__",
+    # containers
     "Link",
     "Chain",
     "ChainList",
     "Sequential",
-    *activation.__all__,
-    *connection.__all__,
-    *normalization.__all__,
-    *model.__all__,
+    # connection
+    "Bias",
+    "Convolution2D",
+    "Deconvolution2D",
+    "DilatedConvolution2D",
+    "EmbedID",
+    "GRU",
+    "Highway",
+    "LSTM",
+    "Linear",
+    "NStepBiGRU",
+    "NStepBiLSTM",
+    "NStepBiRNNReLU",
+    "NStepBiRNNTanh",
+    "NStepGRU",
+    "NStepLSTM",
+    "NStepRNNReLU",
+    "NStepRNNTanh",
+    "Scale",
+    "StatefulGRU",
+    "StatelessGRU",
+    "StatelessLSTM",
+    # activation
+    "Maxout",
+    "PReLU",
+    # normalization
+    "BatchNormalization",
+    "GroupNormalization",
+    "LayerNormalization",
+    # models
+    "Classifier",
+    "ResNet50Layers",
+    "ResNet101Layers",
+    "ResNet152Layers",
+    "VGG16Layers",
+    "VGG19Layers",
 ]

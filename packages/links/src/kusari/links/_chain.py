@@ -26,6 +26,7 @@ class Chain(Link):
         >>> class MLP(kusari.Chain):
         ...     def __init__(self):
         ...         super().__init__(l1=L.Linear(4, 3), l2=L.Linear(3, 2))
+        ...
         ...     def forward(self, x):
         ...         return self.l2(self.l1(x))
         >>> sorted(name for name, _ in MLP().namedparams())

@@ -72,6 +72,7 @@ class Link:
         ...         super().__init__()
         ...         with self.init_scope():
         ...             self.w = kusari.Parameter(np.full(2, 3.0, np.float32))
+        ...
         ...     def forward(self, x):
         ...         return x * self.w
         >>> Scale()(np.ones(2, np.float32)).array
@@ -185,8 +186,9 @@ class Link:
                 f"{name!r}: the attribute exists"
             )
 
-    def add_param(self, name: str, shape: Any = None, dtype: Any = numpy.float32,
-                  initializer: Any = None) -> None:
+    def add_param(
+        self, name: str, shape: Any = None, dtype: Any = numpy.float32, initializer: Any = None
+    ) -> None:
         """Register a new Parameter (older API; prefer assignment in ``init_scope``).
 
         Args:
@@ -208,7 +210,7 @@ class Link:
         Example:
             >>> import kusari
             >>> link = kusari.Link()
-            >>> link.add_persistent('count', 0)
+            >>> link.add_persistent("count", 0)
             >>> link.count
             0
         """
@@ -270,8 +272,9 @@ class Link:
 
     def zerograds(self) -> None:
         """Fill every gradient with zeros (deprecated: use :meth:`cleargrads`)."""
-        warnings.warn("Link.zerograds is deprecated; use Link.cleargrads", DeprecationWarning,
-                      stacklevel=2)
+        warnings.warn(
+            "Link.zerograds is deprecated; use Link.cleargrads", DeprecationWarning, stacklevel=2
+        )
         for p in self.params():
             if p._data is None:
                 continue
@@ -333,7 +336,9 @@ class Link:
             if p._data is None:
                 warnings.warn(
                     f"{type(self).__name__}.count_params: parameter {path!r} is not initialized "
-                    "yet and is not counted", stacklevel=2)
+                    "yet and is not counted",
+                    stacklevel=2,
+                )
                 continue
             total += p._data.size
         return total
@@ -401,8 +406,7 @@ class Link:
                     p.initialize(p.shape)
         else:
             raise ValueError(
-                f"{type(self).__name__}.copy: mode must be 'share', 'copy' or 'init'; "
-                f"got {mode!r}"
+                f"{type(self).__name__}.copy: mode must be 'share', 'copy' or 'init'; got {mode!r}"
             )
         ret.__dict__["name"] = None
         return ret

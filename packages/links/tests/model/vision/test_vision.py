@@ -32,8 +32,7 @@ def models_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("KUSARI_DATASET_ROOT", str(tmp_path))
     setter = getattr(__import__("sys").modules.get("kusari.dataset"), "set_dataset_root", None)
     if setter is not None:  # kusari-training loaded by another test: point it here too
-        monkeypatch.setattr("kusari.dataset.get_dataset_root", lambda: str(tmp_path),
-                            raising=False)
+        monkeypatch.setattr("kusari.dataset.get_dataset_root", lambda: str(tmp_path), raising=False)
     path = tmp_path / "pfnet" / "chainer" / "models"
     path.mkdir(parents=True)
     return path
@@ -54,9 +53,29 @@ def test_vgg16_forward_backward_small_input(vgg16):
 
 def test_vgg16_layers_and_layout(vgg16):
     assert vgg16.available_layers == [
-        "conv1_1", "conv1_2", "pool1", "conv2_1", "conv2_2", "pool2", "conv3_1", "conv3_2",
-        "conv3_3", "pool3", "conv4_1", "conv4_2", "conv4_3", "pool4", "conv5_1", "conv5_2",
-        "conv5_3", "pool5", "fc6", "fc7", "fc8", "prob"]
+        "conv1_1",
+        "conv1_2",
+        "pool1",
+        "conv2_1",
+        "conv2_2",
+        "pool2",
+        "conv3_1",
+        "conv3_2",
+        "conv3_3",
+        "pool3",
+        "conv4_1",
+        "conv4_2",
+        "conv4_3",
+        "pool4",
+        "conv5_1",
+        "conv5_2",
+        "conv5_3",
+        "pool5",
+        "fc6",
+        "fc7",
+        "fc8",
+        "prob",
+    ]
     names = [n for n, _ in vgg16.namedparams()]
     assert names[:2] == ["/conv1_1/W", "/conv1_1/b"] and names[-2:] == ["/fc8/W", "/fc8/b"]
     assert len(names) == 32
@@ -110,7 +129,16 @@ def test_resnet50_layout(resnet50):
     # torchvision's ResNet-50 has 25,557,032 parameters; Chainer's conv1 adds a bias of 64.
     assert resnet50.count_params() == 25_557_032 + 64
     assert resnet50.available_layers == [
-        "conv1", "pool1", "res2", "res3", "res4", "res5", "pool5", "fc6", "prob"]
+        "conv1",
+        "pool1",
+        "res2",
+        "res3",
+        "res4",
+        "res5",
+        "pool5",
+        "fc6",
+        "prob",
+    ]
     assert L.ResNet101Layers.__init__.__defaults__ == ("auto", False)
 
 
@@ -139,8 +167,7 @@ def test_prepare_converts_rgb_to_bgr_and_subtracts_the_mean():
     image[...] = (200, 100, 50)  # RGB
     x = vgg.prepare(image, size=(8, 6))
     assert x.shape == (3, 6, 8) and x.dtype == np.float32
-    np.testing.assert_allclose(x[:, 0, 0], [50 - 103.939, 100 - 116.779, 200 - 123.68],
-                               rtol=1e-6)
+    np.testing.assert_allclose(x[:, 0, 0], [50 - 103.939, 100 - 116.779, 200 - 123.68], rtol=1e-6)
     assert resnet.prepare is vgg.prepare
     assert vgg.prepare(np.zeros((5, 7), np.float32), size=None).shape == (3, 5, 7)
     with pytest.raises(ValueError, match=r"prepare: expected an image.*got shape \(2, 2, 2, 2\)"):
@@ -165,8 +192,9 @@ def test_oversample_crops():
 
 
 def test_resnet50_predict(resnet50):
-    images = [np.random.default_rng(i).integers(0, 255, (40, 50, 3)).astype(np.uint8)
-              for i in range(2)]
+    images = [
+        np.random.default_rng(i).integers(0, 255, (40, 50, 3)).astype(np.uint8) for i in range(2)
+    ]
     for over in (False, True):
         y = resnet50.predict(images, oversample=over)
         assert y.shape == (2, 1000) and y.creator is None

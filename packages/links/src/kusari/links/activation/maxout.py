@@ -37,8 +37,14 @@ class Maxout(Chain):
         (5, 2)
     """
 
-    def __init__(self, in_size: int | None, out_size: int, pool_size: int,
-                 initialW: Any = None, initial_bias: Any = 0) -> None:
+    def __init__(
+        self,
+        in_size: int | None,
+        out_size: int,
+        pool_size: int,
+        initialW: Any = None,
+        initial_bias: Any = 0,
+    ) -> None:
         super().__init__()
         self.out_size = check_size(out_size, "out_size", "Maxout", allow_none=False)
         self.pool_size = check_size(pool_size, "pool_size", "Maxout", allow_none=False)
@@ -58,8 +64,13 @@ class Maxout(Chain):
                 )
             initial_bias = initial_bias.reshape(n)
         with self.init_scope():
-            self.linear = Linear(in_size, n, nobias=initial_bias is None, initialW=initialW,
-                                 initial_bias=initial_bias)
+            self.linear = Linear(
+                in_size,
+                n,
+                nobias=initial_bias is None,
+                initialW=initialW,
+                initial_bias=initial_bias,
+            )
 
     @property
     def printable_specs(self) -> Iterator[tuple[str, Any]]:

@@ -9,6 +9,16 @@ from kusari.links.connection.gru import GRU, StatefulGRU, StatelessGRU
 from kusari.links.connection.highway import Highway
 from kusari.links.connection.linear import Linear
 from kusari.links.connection.lstm import LSTM, StatelessLSTM
+from kusari.links.connection.n_step_rnn import (
+    NStepBiGRU,
+    NStepBiLSTM,
+    NStepBiRNNReLU,
+    NStepBiRNNTanh,
+    NStepGRU,
+    NStepLSTM,
+    NStepRNNReLU,
+    NStepRNNTanh,
+)
 from kusari.links.connection.scale import Scale
 
 __all__ = [
@@ -21,6 +31,14 @@ __all__ = [
     "Highway",
     "LSTM",
     "Linear",
+    "NStepBiGRU",
+    "NStepBiLSTM",
+    "NStepBiRNNReLU",
+    "NStepBiRNNTanh",
+    "NStepGRU",
+    "NStepLSTM",
+    "NStepRNNReLU",
+    "NStepRNNTanh",
     "Scale",
     "StatefulGRU",
     "StatelessGRU",

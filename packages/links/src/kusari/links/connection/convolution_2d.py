@@ -45,10 +45,21 @@ class Convolution2D(Link):
         ((2, 4, 8, 8), (4, 3, 3, 3))
     """
 
-    def __init__(self, in_channels: int | None, out_channels: int, ksize: Any = None,
-                 stride: Any = 1, pad: Any = 0, nobias: bool = False, initialW: Any = None,
-                 initial_bias: Any = None, *, cover_all: bool = False, dilate: Any = 1,
-                 groups: int = 1) -> None:
+    def __init__(
+        self,
+        in_channels: int | None,
+        out_channels: int,
+        ksize: Any = None,
+        stride: Any = 1,
+        pad: Any = 0,
+        nobias: bool = False,
+        initialW: Any = None,
+        initial_bias: Any = None,
+        *,
+        cover_all: bool = False,
+        dilate: Any = 1,
+        groups: int = 1,
+    ) -> None:
         super().__init__()
         name = type(self).__name__
         if ksize is None:
@@ -105,7 +116,15 @@ class Convolution2D(Link):
                 )
             self._initialize_params(x.shape[1])
         try:
-            return F.convolution_2d(x, self.W, self.b, self.stride, self.pad, self.cover_all,
-                                    dilate=self.dilate, groups=self.groups)
+            return F.convolution_2d(
+                x,
+                self.W,
+                self.b,
+                self.stride,
+                self.pad,
+                self.cover_all,
+                dilate=self.dilate,
+                groups=self.groups,
+            )
         except (ValueError, TypeError) as exc:
             fail_in(self, exc)

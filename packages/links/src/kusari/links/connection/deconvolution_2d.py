@@ -44,10 +44,21 @@ class Deconvolution2D(Link):
         (1, 2, 10, 10)
     """
 
-    def __init__(self, in_channels: int | None, out_channels: int, ksize: Any = None,
-                 stride: Any = 1, pad: Any = 0, nobias: bool = False, outsize: Any = None,
-                 initialW: Any = None, initial_bias: Any = None, *, dilate: Any = 1,
-                 groups: int = 1) -> None:
+    def __init__(
+        self,
+        in_channels: int | None,
+        out_channels: int,
+        ksize: Any = None,
+        stride: Any = 1,
+        pad: Any = 0,
+        nobias: bool = False,
+        outsize: Any = None,
+        initialW: Any = None,
+        initial_bias: Any = None,
+        *,
+        dilate: Any = 1,
+        groups: int = 1,
+    ) -> None:
         super().__init__()
         name = type(self).__name__
         if ksize is None:
@@ -105,7 +116,15 @@ class Deconvolution2D(Link):
                 )
             self._initialize_params(x.shape[1])
         try:
-            return F.deconvolution_2d(x, self.W, self.b, self.stride, self.pad, self.outsize,
-                                      dilate=self.dilate, groups=self.groups)
+            return F.deconvolution_2d(
+                x,
+                self.W,
+                self.b,
+                self.stride,
+                self.pad,
+                self.outsize,
+                dilate=self.dilate,
+                groups=self.groups,
+            )
         except (ValueError, TypeError) as exc:
             fail_in(self, exc)

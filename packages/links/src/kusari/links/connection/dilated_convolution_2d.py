@@ -36,9 +36,18 @@ class DilatedConvolution2D(Link):
         (1, 2, 7, 7)
     """
 
-    def __init__(self, in_channels: int | None, out_channels: int, ksize: Any = None,
-                 stride: Any = 1, pad: Any = 0, dilate: Any = 1, nobias: bool = False,
-                 initialW: Any = None, initial_bias: Any = None) -> None:
+    def __init__(
+        self,
+        in_channels: int | None,
+        out_channels: int,
+        ksize: Any = None,
+        stride: Any = 1,
+        pad: Any = 0,
+        dilate: Any = 1,
+        nobias: bool = False,
+        initialW: Any = None,
+        initial_bias: Any = None,
+    ) -> None:
         super().__init__()
         name = type(self).__name__
         if ksize is None:
@@ -83,7 +92,6 @@ class DilatedConvolution2D(Link):
                 )
             self._initialize_params(x.shape[1])
         try:
-            return F.dilated_convolution_2d(x, self.W, self.b, self.stride, self.pad,
-                                            self.dilate)
+            return F.dilated_convolution_2d(x, self.W, self.b, self.stride, self.pad, self.dilate)
         except (ValueError, TypeError) as exc:
             fail_in(self, exc)

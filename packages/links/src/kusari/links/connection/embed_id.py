@@ -36,8 +36,9 @@ class EmbedID(Link):
 
     ignore_label: int | None = None
 
-    def __init__(self, in_size: int, out_size: int, initialW: Any = None,
-                 ignore_label: int | None = None) -> None:
+    def __init__(
+        self, in_size: int, out_size: int, initialW: Any = None, ignore_label: int | None = None
+    ) -> None:
         super().__init__()
         self.in_size = check_size(in_size, "in_size", "EmbedID", allow_none=False)
         self.out_size = check_size(out_size, "out_size", "EmbedID", allow_none=False)

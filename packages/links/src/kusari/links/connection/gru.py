@@ -20,8 +20,14 @@ __all__ = ["GRU", "StatefulGRU", "StatelessGRU"]
 
 
 class _GRUBase(Chain):
-    def __init__(self, in_size: int | None, out_size: int, init: Any = None,
-                 inner_init: Any = None, bias_init: Any = None) -> None:
+    def __init__(
+        self,
+        in_size: int | None,
+        out_size: int,
+        init: Any = None,
+        inner_init: Any = None,
+        bias_init: Any = None,
+    ) -> None:
         super().__init__()
         name = type(self).__name__
         in_size = check_size(in_size, "in_size", name)
@@ -98,8 +104,14 @@ class StatefulGRU(_GRUBase):
         ((2, 4), (2, 4))
     """
 
-    def __init__(self, in_size: int | None, out_size: int, init: Any = None,
-                 inner_init: Any = None, bias_init: Any = None) -> None:
+    def __init__(
+        self,
+        in_size: int | None,
+        out_size: int,
+        init: Any = None,
+        inner_init: Any = None,
+        bias_init: Any = None,
+    ) -> None:
         super().__init__(in_size, out_size, init, inner_init, bias_init)
         self.h = None
 

@@ -33,16 +33,25 @@ class Highway(Chain):
         (2, 4)
     """
 
-    def __init__(self, in_out_size: int, nobias: bool = False,
-                 activate: Callable[[Any], Any] | None = None, init_Wh: Any = None,
-                 init_Wt: Any = None, init_bh: Any = None, init_bt: Any = -1) -> None:
+    def __init__(
+        self,
+        in_out_size: int,
+        nobias: bool = False,
+        activate: Callable[[Any], Any] | None = None,
+        init_Wh: Any = None,
+        init_Wt: Any = None,
+        init_bh: Any = None,
+        init_bt: Any = -1,
+    ) -> None:
         super().__init__()
         self.activate = F.relu if activate is None else activate
         with self.init_scope():
-            self.plain = Linear(in_out_size, in_out_size, nobias=nobias, initialW=init_Wh,
-                                initial_bias=init_bh)
-            self.transform = Linear(in_out_size, in_out_size, nobias=nobias,
-                                    initialW=init_Wt, initial_bias=init_bt)
+            self.plain = Linear(
+                in_out_size, in_out_size, nobias=nobias, initialW=init_Wh, initial_bias=init_bh
+            )
+            self.transform = Linear(
+                in_out_size, in_out_size, nobias=nobias, initialW=init_Wt, initial_bias=init_bt
+            )
 
     def forward(self, x: Any) -> Any:
         """Apply the highway layer to ``x`` of shape (N, in_out_size)."""

@@ -38,8 +38,14 @@ class Linear(Link):
         ((5, 2), (2, 6))
     """
 
-    def __init__(self, in_size: int | None, out_size: int | None = None, nobias: bool = False,
-                 initialW: Any = None, initial_bias: Any = None) -> None:
+    def __init__(
+        self,
+        in_size: int | None,
+        out_size: int | None = None,
+        nobias: bool = False,
+        initialW: Any = None,
+        initial_bias: Any = None,
+    ) -> None:
         super().__init__()
         if out_size is None:
             in_size, out_size = None, in_size

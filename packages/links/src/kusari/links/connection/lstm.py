@@ -33,7 +33,7 @@ class _PerGateWeight:
     def __call__(self, array: Any) -> None:
         n = self.out_size
         for start in range(0, array.shape[0], n):
-            self.init(array[start:start + n])
+            self.init(array[start : start + n])
 
 
 class _GateBias:
@@ -51,9 +51,15 @@ class _GateBias:
 
 
 class _LSTMBase(Chain):
-    def __init__(self, in_size: int | None, out_size: int | None = None,
-                 lateral_init: Any = None, upward_init: Any = None, bias_init: Any = None,
-                 forget_bias_init: Any = None) -> None:
+    def __init__(
+        self,
+        in_size: int | None,
+        out_size: int | None = None,
+        lateral_init: Any = None,
+        upward_init: Any = None,
+        bias_init: Any = None,
+        forget_bias_init: Any = None,
+    ) -> None:
         super().__init__()
         if out_size is None:
             in_size, out_size = None, in_size
@@ -63,9 +69,10 @@ class _LSTMBase(Chain):
         n = self.state_size
         upward = _PerGateWeight(initializers.get_initializer(upward_init), n)
         lateral = _PerGateWeight(initializers.get_initializer(lateral_init), n)
-        bias = _GateBias(initializers.get_initializer(0 if bias_init is None else bias_init),
-                         initializers.get_initializer(
-                             1 if forget_bias_init is None else forget_bias_init))
+        bias = _GateBias(
+            initializers.get_initializer(0 if bias_init is None else bias_init),
+            initializers.get_initializer(1 if forget_bias_init is None else forget_bias_init),
+        )
         with self.init_scope():
             self.upward = Linear(in_size, 4 * n, initialW=upward, initial_bias=bias)
             self.lateral = Linear(n, 4 * n, initialW=lateral, nobias=True)
@@ -103,15 +110,21 @@ class LSTM(_LSTMBase):
         >>> x = np.ones((2, 3), np.float32)
         >>> rnn(x).shape, rnn(x).shape, rnn.c.shape
         ((2, 4), (2, 4), (2, 4))
-        >>> rnn.reset_state(); rnn.h is None
+        >>> rnn.reset_state()
+        ... rnn.h is None
         True
     """
 
-    def __init__(self, in_size: int | None, out_size: int | None = None, lateral_init: Any = None,
-                 upward_init: Any = None, bias_init: Any = None,
-                 forget_bias_init: Any = None) -> None:
-        super().__init__(in_size, out_size, lateral_init, upward_init, bias_init,
-                         forget_bias_init)
+    def __init__(
+        self,
+        in_size: int | None,
+        out_size: int | None = None,
+        lateral_init: Any = None,
+        upward_init: Any = None,
+        bias_init: Any = None,
+        forget_bias_init: Any = None,
+    ) -> None:
+        super().__init__(in_size, out_size, lateral_init, upward_init, bias_init, forget_bias_init)
         self.reset_state()
 
     def reset_state(self) -> None:

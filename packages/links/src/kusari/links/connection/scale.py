@@ -33,8 +33,9 @@ class Scale(Chain):
 
     W: Parameter | None = None
 
-    def __init__(self, axis: int = 1, W_shape: Any = None, bias_term: bool = False,
-                 bias_shape: Any = None) -> None:
+    def __init__(
+        self, axis: int = 1, W_shape: Any = None, bias_term: bool = False, bias_shape: Any = None
+    ) -> None:
         super().__init__()
         self.axis = axis
         with self.init_scope():

@@ -1,6 +1,5 @@
 """Models: the classifier wrapper and the pre-trained image models."""
 
-from kusari.links.model import vision
 from kusari.links.model.classifier import Classifier
 from kusari.links.model.vision import (
     ResNet50Layers,

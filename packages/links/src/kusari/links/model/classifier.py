@@ -31,7 +31,8 @@ class Classifier(Chain):
     Example:
         >>> import numpy as np, kusari.links as L
         >>> model = L.Classifier(L.Linear(3, 4))
-        >>> x = np.ones((2, 3), np.float32); t = np.array([0, 3], np.int32)
+        >>> x = np.ones((2, 3), np.float32)
+        ... t = np.array([0, 3], np.int32)
         >>> loss = model(x, t)
         >>> loss.shape, model.accuracy is not None
         ((), True)
@@ -40,8 +41,13 @@ class Classifier(Chain):
     #: Whether calls compute and report the accuracy.
     compute_accuracy = True
 
-    def __init__(self, predictor: Link, lossfun: Callable[..., Any] | None = None,
-                 accfun: Callable[..., Any] | None = None, label_key: int | str = -1) -> None:
+    def __init__(
+        self,
+        predictor: Link,
+        lossfun: Callable[..., Any] | None = None,
+        accfun: Callable[..., Any] | None = None,
+        label_key: int | str = -1,
+    ) -> None:
         if isinstance(label_key, bool) or not isinstance(label_key, (int, str)):
             raise TypeError(
                 f"Classifier: label_key must be an int or a str; got "
@@ -69,7 +75,7 @@ class Classifier(Chain):
                 )
             t = args[key]
             key %= len(args)
-            args = args[:key] + args[key + 1:]
+            args = args[:key] + args[key + 1 :]
         else:
             if key not in kwargs:
                 raise ValueError(

@@ -61,10 +61,20 @@ class BatchNormalization(Link):
     gamma: Parameter | None = None
     beta: Parameter | None = None
 
-    def __init__(self, size: Any = None, decay: float = 0.9, eps: float = 2e-5,
-                 dtype: Any = None, use_gamma: bool = True, use_beta: bool = True,
-                 initial_gamma: Any = None, initial_beta: Any = None, axis: Any = None,
-                 initial_avg_mean: Any = None, initial_avg_var: Any = None) -> None:
+    def __init__(
+        self,
+        size: Any = None,
+        decay: float = 0.9,
+        eps: float = 2e-5,
+        dtype: Any = None,
+        use_gamma: bool = True,
+        use_beta: bool = True,
+        initial_gamma: Any = None,
+        initial_beta: Any = None,
+        axis: Any = None,
+        initial_avg_mean: Any = None,
+        initial_avg_var: Any = None,
+    ) -> None:
         super().__init__()
         self.decay = decay
         self.eps = eps
@@ -94,9 +104,11 @@ class BatchNormalization(Link):
     def _initialize_params(self, shape: tuple[int, ...]) -> None:
         xp, dev = self.xp, self._device
         self.avg_mean = initializers.generate_array(
-            self._initializer(self._initial_avg_mean, 0), shape, xp, device=dev)
+            self._initializer(self._initial_avg_mean, 0), shape, xp, device=dev
+        )
         self.avg_var = initializers.generate_array(
-            self._initializer(self._initial_avg_var, 1), shape, xp, device=dev)
+            self._initializer(self._initial_avg_var, 1), shape, xp, device=dev
+        )
         self._initial_avg_mean = self._initial_avg_var = None
         if self.gamma is not None:
             self.gamma.initialize(shape)
@@ -140,12 +152,19 @@ class BatchNormalization(Link):
                     decay = 1.0 - 1.0 / self.N
                 else:
                     decay = self.decay
-                return F.batch_normalization(x, gamma, beta, eps=self.eps,
-                                             running_mean=self.avg_mean,
-                                             running_var=self.avg_var, decay=decay,
-                                             axis=self.axis)
-            return F.fixed_batch_normalization(x, gamma, beta, self.avg_mean, self.avg_var,
-                                               self.eps, axis=self.axis)
+                return F.batch_normalization(
+                    x,
+                    gamma,
+                    beta,
+                    eps=self.eps,
+                    running_mean=self.avg_mean,
+                    running_var=self.avg_var,
+                    decay=decay,
+                    axis=self.axis,
+                )
+            return F.fixed_batch_normalization(
+                x, gamma, beta, self.avg_mean, self.avg_var, self.eps, axis=self.axis
+            )
         except (ValueError, TypeError) as exc:
             fail_in(self, exc)
 

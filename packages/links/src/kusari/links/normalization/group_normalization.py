@@ -31,16 +31,24 @@ class GroupNormalization(Link):
         (1, 4, 3, 3)
     """
 
-    def __init__(self, groups: int, size: int | None = None, eps: float = 1e-5,
-                 initial_gamma: Any = None, initial_beta: Any = None) -> None:
+    def __init__(
+        self,
+        groups: int,
+        size: int | None = None,
+        eps: float = 1e-5,
+        initial_gamma: Any = None,
+        initial_beta: Any = None,
+    ) -> None:
         super().__init__()
         self.groups = check_size(groups, "groups", "GroupNormalization", allow_none=False)
         self.eps = eps
         with self.init_scope():
-            self.gamma = Parameter(initializers.get_initializer(
-                1 if initial_gamma is None else initial_gamma))
-            self.beta = Parameter(initializers.get_initializer(
-                0 if initial_beta is None else initial_beta))
+            self.gamma = Parameter(
+                initializers.get_initializer(1 if initial_gamma is None else initial_gamma)
+            )
+            self.beta = Parameter(
+                initializers.get_initializer(0 if initial_beta is None else initial_beta)
+            )
         size = check_size(size, "size", "GroupNormalization")
         if size is not None:
             self._initialize_params(size)

@@ -32,15 +32,22 @@ class LayerNormalization(Link):
                [-1.225,  0.   ,  1.225]], dtype=float32)
     """
 
-    def __init__(self, size: int | None = None, eps: float = 1e-6, initial_gamma: Any = None,
-                 initial_beta: Any = None) -> None:
+    def __init__(
+        self,
+        size: int | None = None,
+        eps: float = 1e-6,
+        initial_gamma: Any = None,
+        initial_beta: Any = None,
+    ) -> None:
         super().__init__()
         self.eps = eps
         with self.init_scope():
-            self.gamma = Parameter(initializers.get_initializer(
-                1 if initial_gamma is None else initial_gamma))
-            self.beta = Parameter(initializers.get_initializer(
-                0 if initial_beta is None else initial_beta))
+            self.gamma = Parameter(
+                initializers.get_initializer(1 if initial_gamma is None else initial_gamma)
+            )
+            self.beta = Parameter(
+                initializers.get_initializer(0 if initial_beta is None else initial_beta)
+            )
         size = check_size(size, "size", "LayerNormalization")
         if size is not None:
             self._initialize_params(size)

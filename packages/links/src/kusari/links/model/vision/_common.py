@@ -117,7 +117,7 @@ def oversample(x: numpy.ndarray, crop_dims: tuple[int, int]) -> numpy.ndarray:
         raise ValueError(f"oversample: crops {crop_dims} do not fit in images of size {(h, w)}")
     tops = (0, 0, h - ch, h - ch, (h - ch) // 2)
     lefts = (0, w - cw, 0, w - cw, (w - cw) // 2)
-    crops = [x[:, :, t:t + ch, s:s + cw] for t, s in zip(tops, lefts)]
+    crops = [x[:, :, t : t + ch, s : s + cw] for t, s in zip(tops, lefts)]
     crops += [cr[:, :, :, ::-1] for cr in crops]
     return numpy.stack(crops, axis=1).reshape(n * 10, c, ch, cw)
 
@@ -139,7 +139,8 @@ def models_root() -> str:
         root = getter()
     else:
         root = os.environ.get("KUSARI_DATASET_ROOT") or os.path.join(
-            os.path.expanduser("~"), ".kusari", "dataset")
+            os.path.expanduser("~"), ".kusari", "dataset"
+        )
     return os.path.join(root, "pfnet", "chainer", "models")
 
 
@@ -215,8 +216,12 @@ class LayerPicker(Chain):
                 targets.discard(name)
         return out
 
-    def extract(self, images: Iterable[Any], layers: Iterable[str] | None = None,
-                size: tuple[int, int] | None = (224, 224)) -> dict[str, Variable]:
+    def extract(
+        self,
+        images: Iterable[Any],
+        layers: Iterable[str] | None = None,
+        size: tuple[int, int] | None = (224, 224),
+    ) -> dict[str, Variable]:
         """Prepare raw images and return the named layers' outputs.
 
         Run it inside ``kusari.using_config('train', False)`` for inference behavior

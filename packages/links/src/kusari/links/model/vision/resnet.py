@@ -34,22 +34,33 @@ class BottleneckA(Chain):
     instead of the first 1x1 (the original MSRA model).
     """
 
-    def __init__(self, in_channels: int, mid_channels: int, out_channels: int,
-                 stride: int = 2, initialW: Any = None, downsample_fb: bool = False) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        mid_channels: int,
+        out_channels: int,
+        stride: int = 2,
+        initialW: Any = None,
+        downsample_fb: bool = False,
+    ) -> None:
         super().__init__()
         s1, s3 = (1, stride) if downsample_fb else (stride, 1)
         with self.init_scope():
-            self.conv1 = Convolution2D(in_channels, mid_channels, 1, s1, 0, initialW=initialW,
-                                       nobias=True)
+            self.conv1 = Convolution2D(
+                in_channels, mid_channels, 1, s1, 0, initialW=initialW, nobias=True
+            )
             self.bn1 = BatchNormalization(mid_channels)
-            self.conv2 = Convolution2D(mid_channels, mid_channels, 3, s3, 1, initialW=initialW,
-                                       nobias=True)
+            self.conv2 = Convolution2D(
+                mid_channels, mid_channels, 3, s3, 1, initialW=initialW, nobias=True
+            )
             self.bn2 = BatchNormalization(mid_channels)
-            self.conv3 = Convolution2D(mid_channels, out_channels, 1, 1, 0, initialW=initialW,
-                                       nobias=True)
+            self.conv3 = Convolution2D(
+                mid_channels, out_channels, 1, 1, 0, initialW=initialW, nobias=True
+            )
             self.bn3 = BatchNormalization(out_channels)
-            self.conv4 = Convolution2D(in_channels, out_channels, 1, stride, 0,
-                                       initialW=initialW, nobias=True)
+            self.conv4 = Convolution2D(
+                in_channels, out_channels, 1, stride, 0, initialW=initialW, nobias=True
+            )
             self.bn4 = BatchNormalization(out_channels)
 
     def forward(self, x: Any) -> Any:
@@ -65,14 +76,17 @@ class BottleneckB(Chain):
     def __init__(self, in_channels: int, mid_channels: int, initialW: Any = None) -> None:
         super().__init__()
         with self.init_scope():
-            self.conv1 = Convolution2D(in_channels, mid_channels, 1, 1, 0, initialW=initialW,
-                                       nobias=True)
+            self.conv1 = Convolution2D(
+                in_channels, mid_channels, 1, 1, 0, initialW=initialW, nobias=True
+            )
             self.bn1 = BatchNormalization(mid_channels)
-            self.conv2 = Convolution2D(mid_channels, mid_channels, 3, 1, 1, initialW=initialW,
-                                       nobias=True)
+            self.conv2 = Convolution2D(
+                mid_channels, mid_channels, 3, 1, 1, initialW=initialW, nobias=True
+            )
             self.bn2 = BatchNormalization(mid_channels)
-            self.conv3 = Convolution2D(mid_channels, in_channels, 1, 1, 0, initialW=initialW,
-                                       nobias=True)
+            self.conv3 = Convolution2D(
+                mid_channels, in_channels, 1, 1, 0, initialW=initialW, nobias=True
+            )
             self.bn3 = BatchNormalization(in_channels)
 
     def forward(self, x: Any) -> Any:
@@ -84,12 +98,21 @@ class BottleneckB(Chain):
 class BuildingBlock(Chain):
     """A ResNet stage: one :class:`BottleneckA` (``a``) then ``BottleneckB``s (``b1``...)."""
 
-    def __init__(self, n_layer: int, in_channels: int, mid_channels: int, out_channels: int,
-                 stride: int, initialW: Any = None, downsample_fb: bool = False) -> None:
+    def __init__(
+        self,
+        n_layer: int,
+        in_channels: int,
+        mid_channels: int,
+        out_channels: int,
+        stride: int,
+        initialW: Any = None,
+        downsample_fb: bool = False,
+    ) -> None:
         super().__init__()
         with self.init_scope():
-            self.a = BottleneckA(in_channels, mid_channels, out_channels, stride, initialW,
-                                 downsample_fb)
+            self.a = BottleneckA(
+                in_channels, mid_channels, out_channels, stride, initialW, downsample_fb
+            )
             for i in range(1, n_layer):
                 setattr(self, f"b{i}", BottleneckB(out_channels, mid_channels, initialW))
         self._forward = ["a"] + [f"b{i}" for i in range(1, n_layer)]
@@ -128,8 +151,9 @@ class ResNetLayers(LayerPicker):
 
     default_extract_layers = ("pool5",)
 
-    def __init__(self, pretrained_model: str | None, n_layers: int,
-                 downsample_fb: bool = False) -> None:
+    def __init__(
+        self, pretrained_model: str | None, n_layers: int, downsample_fb: bool = False
+    ) -> None:
         super().__init__()
         if n_layers not in _BLOCKS:
             raise ValueError(f"ResNetLayers: n_layers must be 50, 101 or 152; got {n_layers!r}")
@@ -146,9 +170,11 @@ class ResNetLayers(LayerPicker):
             self.fc6 = Linear(2048, 1000)
         if pretrained_model == "auto":
             path = find_pretrained(
-                type(self).__name__, f"ResNet-{n_layers}-model.npz",
+                type(self).__name__,
+                f"ResNet-{n_layers}-model.npz",
                 f"ResNet-{n_layers}-model.caffemodel from "
-                "https://github.com/KaimingHe/deep-residual-networks")
+                "https://github.com/KaimingHe/deep-residual-networks",
+            )
             load_npz(path, self)
         elif pretrained_model:
             load_npz(pretrained_model, self)
@@ -178,7 +204,7 @@ class ResNet50Layers(ResNetLayers):
     Example:
         >>> import numpy as np, kusari.links as L
         >>> model = L.ResNet50Layers(pretrained_model=None)
-        >>> model(np.zeros((2, 3, 32, 32), np.float32), layers=['pool5'])['pool5'].shape
+        >>> model(np.zeros((2, 3, 32, 32), np.float32), layers=["pool5"])["pool5"].shape
         (2, 2048)
     """
 

@@ -45,8 +45,8 @@ class VGGLayers(LayerPicker):
     Example:
         >>> import numpy as np, kusari.links as L
         >>> model = L.VGG16Layers(pretrained_model=None)
-        >>> out = model(np.zeros((1, 3, 32, 32), np.float32), layers=['pool5', 'prob'])
-        >>> out['pool5'].shape, out['prob'].shape
+        >>> out = model(np.zeros((1, 3, 32, 32), np.float32), layers=["pool5", "prob"])
+        >>> out["pool5"].shape, out["prob"].shape
         ((1, 512, 1, 1), (1, 1000))
     """
 
@@ -70,8 +70,11 @@ class VGGLayers(LayerPicker):
                 names = []
                 for i in range(1, n_conv + 1):
                     name = f"conv{block}_{i}"
-                    setattr(self, name, Convolution2D(in_ch, width, 3, 1, 1, initialW=w_init,
-                                                      initial_bias=b_init))
+                    setattr(
+                        self,
+                        name,
+                        Convolution2D(in_ch, width, 3, 1, 1, initialW=w_init, initial_bias=b_init),
+                    )
                     names.append(name)
                     in_ch = width
                 self._conv_names.append(names)
@@ -79,9 +82,12 @@ class VGGLayers(LayerPicker):
             self.fc7 = Linear(4096, 4096, initialW=w_init, initial_bias=b_init)
             self.fc8 = Linear(4096, 1000, initialW=w_init, initial_bias=b_init)
         if pretrained_model == "auto":
-            load_npz(find_pretrained(type(self).__name__, f"VGG_ILSVRC_{n_layers}_layers.npz",
-                                     f"VGG_ILSVRC_{n_layers}_layers.caffemodel from the authors' page, "
-                                     "http://www.robots.ox.ac.uk/~vgg/research/very_deep/"), self)
+            original = (
+                f"VGG_ILSVRC_{n_layers}_layers.caffemodel from "
+                "http://www.robots.ox.ac.uk/~vgg/research/very_deep/"
+            )
+            name = f"VGG_ILSVRC_{n_layers}_layers.npz"
+            load_npz(find_pretrained(type(self).__name__, name, original), self)
         elif pretrained_model:
             load_npz(pretrained_model, self)
 
