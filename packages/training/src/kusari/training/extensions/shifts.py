@@ -77,6 +77,13 @@ class _Shift(extension.Extension):
         self._t = int(serializer("_t", self._t))
         last = serializer("_last_value", self._last_value)
         self._last_value = None if last is None else float(last)
+        # The start value too: optimizers that save their hyperparameters would otherwise
+        # hand the shifted value to initialize() as the new start.
+        try:
+            init = serializer("_init", self._init)
+        except KeyError:  # a Chainer snapshot
+            return
+        self._init = None if init is None else float(init)
 
 
 class ExponentialShift(_Shift):
