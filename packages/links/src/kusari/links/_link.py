@@ -179,13 +179,6 @@ class Link:
         self._forget(name)
         object.__delattr__(self, name)
 
-    def _check_new_param_name(self, name: str) -> None:
-        if name in self.__dict__:
-            raise AttributeError(
-                f"{type(self).__name__}.add_param: cannot register a new parameter "
-                f"{name!r}: the attribute exists"
-            )
-
     def add_param(
         self, name: str, shape: Any = None, dtype: Any = numpy.float32, initializer: Any = None
     ) -> None:
@@ -197,7 +190,11 @@ class Link:
             dtype: The dtype when ``initializer`` is None (the array is NaN-filled).
             initializer: An initializer, scalar or array; its dtype wins over ``dtype``.
         """
-        self._check_new_param_name(name)
+        if name in self.__dict__:
+            raise AttributeError(
+                f"{type(self).__name__}.add_param: cannot register a new parameter "
+                f"{name!r}: the attribute exists"
+            )
         if initializer is None:
             initializer = initializers.NaN(dtype)
         param = Parameter(initializer, shape)

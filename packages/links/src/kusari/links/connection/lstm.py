@@ -111,7 +111,7 @@ class LSTM(_LSTMBase):
         >>> rnn(x).shape, rnn(x).shape, rnn.c.shape
         ((2, 4), (2, 4), (2, 4))
         >>> rnn.reset_state()
-        ... rnn.h is None
+        >>> rnn.h is None
         True
     """
 

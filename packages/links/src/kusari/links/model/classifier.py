@@ -32,7 +32,7 @@ class Classifier(Chain):
         >>> import numpy as np, kusari.links as L
         >>> model = L.Classifier(L.Linear(3, 4))
         >>> x = np.ones((2, 3), np.float32)
-        ... t = np.array([0, 3], np.int32)
+        >>> t = np.array([0, 3], np.int32)
         >>> loss = model(x, t)
         >>> loss.shape, model.accuracy is not None
         ((), True)
