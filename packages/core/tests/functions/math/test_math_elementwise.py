@@ -205,3 +205,19 @@ def test_identity():
     assert isinstance(F.identity(a), Variable)
     with pytest.raises(TypeError, match="identity"):
         F.identity()
+
+
+def test_fix_and_arctan2():
+    x = np.array([-1.5, -0.5, 0.5, 2.7], np.float32)
+    y = F.fix(Variable(x))
+    np.testing.assert_array_equal(y.array, np.fix(x))
+    assert y.creator is None
+    a = rng.uniform(-2, 2, (3, 4))
+    b = rng.uniform(0.3, 2, (3, 4)) * rng.choice([-1, 1], (3, 4))
+    check_oracle(F.arctan2, torch.arctan2, [a, b])
+    check_oracle(F.arctan2, torch.arctan2, [a.astype(np.float32), b[:1].astype(np.float32)])
+    gy, gga, ggb = rng.standard_normal((3, 3, 4))
+    check_backward(F.arctan2, (a, b), gy)
+    check_double_backward(F.arctan2, (a, b), gy, (gga, ggb))
+    with pytest.raises(TypeError, match="arctan2"):
+        F.arctan2(a, b.astype(np.float32))

@@ -22,7 +22,7 @@ from kusari.functions.math.matmul import batch_matmul, matmul
 from kusari.functions.math.maximum import maximum, minimum
 from kusari.functions.math.minmax import argmax, argmin, max, min
 from kusari.functions.math.prod import prod
-from kusari.functions.math.rounding import ceil, floor, fmod, sign
+from kusari.functions.math.rounding import ceil, fix, floor, fmod, sign
 from kusari.functions.math.scale import bias, scale
 from kusari.functions.math.squared_difference import batch_l2_norm_squared, squared_difference
 from kusari.functions.math.sum import cumsum, sum
@@ -30,6 +30,7 @@ from kusari.functions.math.trigonometric import (
     arccos,
     arcsin,
     arctan,
+    arctan2,
     cos,
     cosh,
     sin,
@@ -43,6 +44,7 @@ __all__ = [
     "arccos",
     "arcsin",
     "arctan",
+    "arctan2",
     "argmax",
     "argmin",
     "average",
@@ -58,14 +60,15 @@ __all__ = [
     "erfc",
     "exp",
     "expm1",
+    "fix",
     "floor",
     "fmod",
     "identity",
     "linear_interpolate",
     "log",
+    "log10",
     "log1p",
     "log2",
-    "log10",
     "logsumexp",
     "matmul",
     "max",

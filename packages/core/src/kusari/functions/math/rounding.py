@@ -1,4 +1,4 @@
-"""``sign``, ``floor``, ``ceil`` (not differentiable) and ``fmod``."""
+"""``sign``, ``floor``, ``ceil``, ``fix`` (not differentiable) and ``fmod``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from kusari.functions._checks import array_of, require_float, require_same_dtype
 from kusari.functions.math._mask import MaskMul
 from kusari.variable import Variable
 
-__all__ = ["Fmod", "sign", "floor", "ceil", "fmod"]
+__all__ = ["Fmod", "sign", "floor", "ceil", "fix", "fmod"]
 
 
 def _constant_result(fname: str, x: Any, op: str) -> Variable:
@@ -68,6 +68,23 @@ def ceil(x: Any) -> Variable:
         array([-1.,  3.], dtype=float32)
     """
     return _constant_result("ceil", x, "ceil")
+
+
+def fix(x: Any) -> Variable:
+    """Elementwise rounding toward zero. Not differentiable: the result is not in the graph.
+
+    Args:
+        x: Input Variable or array of a floating dtype.
+
+    Returns:
+        Variable: ``x`` with its fractional part dropped, in ``x``'s dtype.
+
+    Example:
+        >>> import numpy as np, kusari.functions as F
+        >>> F.fix(np.array([-1.5, 2.5], np.float32)).array
+        array([-1.,  2.], dtype=float32)
+    """
+    return _constant_result("fix", x, "fix")
 
 
 class Fmod(FunctionNode):

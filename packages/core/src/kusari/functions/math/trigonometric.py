@@ -11,6 +11,8 @@ from kusari.functions._checks import require_float
 from kusari.variable import Variable
 
 __all__ = [
+    "Arctan2",
+    "arctan2",
     "Sin",
     "Cos",
     "Tan",
@@ -174,3 +176,44 @@ for _f, _what, _expr, _out in [
 ]:
     _f.__doc__ = _DOC.format(what=_what, expr=_expr, name=_f.__name__, arg="0.0", out=_out)
 del _f, _what, _expr, _out
+
+
+class Arctan2(FunctionNode):
+    def forward(self, inputs):
+        y, x = inputs
+        self.retain_inputs((0, 1))
+        return (get_array_module(y).arctan2(y, x),)
+
+    def backward(self, indexes, grad_outputs):
+        from kusari.functions.array.broadcast import sum_to
+
+        y, x = self.get_retained_inputs()
+        g = grad_outputs[0] / (x * x + y * y)
+        out = []
+        for i in indexes:
+            gi = g * x if i == 0 else -g * y
+            shape = (y if i == 0 else x).shape
+            out.append(sum_to(gi, shape) if gi.shape != shape else gi)
+        return tuple(out)
+
+
+def arctan2(x1: Any, x2: Any) -> Variable:
+    """Elementwise angle of the point ``(x2, x1)``: ``arctan(x1 / x2)`` in the right quadrant.
+
+    Args:
+        x1: The y-coordinates, floating dtype.
+        x2: The x-coordinates, same dtype (broadcast like NumPy).
+
+    Returns:
+        Variable: Angles in ``[-pi, pi]``.
+
+    Example:
+        >>> import numpy as np, kusari.functions as F
+        >>> F.arctan2(np.array([1.0, -1.0]), np.array([-1.0, -1.0])).array
+        array([ 2.35619449, -2.35619449])
+    """
+    from kusari.functions._checks import require_same_dtype
+
+    require_float("arctan2", x1, "x1")
+    require_same_dtype("arctan2", x1, x2, ("x1", "x2"))
+    return Arctan2().apply((x1, x2))[0]
