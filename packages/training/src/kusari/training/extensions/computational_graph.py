@@ -39,22 +39,25 @@ class DumpGraph(extension.Extension):
         self._filename = filename
         self._variable_style = variable_style
         self._function_style = function_style
-        self._original: Any = _MISSING
+        self._original: Any = _MISSING  # this thread's own setting before ours, if any
+        self._flag_set = False
         self._dumped = False
 
     def initialize(self, trainer: Any) -> None:
-        if not self._dumped and self._original is _MISSING:
+        if not self._dumped and not self._flag_set:
             self._original = config.__dict__.get("keep_graph_on_report", _MISSING)
             config.keep_graph_on_report = True
+            self._flag_set = True
 
     def _restore_flag(self) -> None:
-        if self._original is _MISSING:
+        if not self._flag_set:
             return
-        if "keep_graph_on_report" in config.__dict__:
-            del config.keep_graph_on_report
-        original, self._original = self._original, _MISSING
-        if original is not _MISSING:
-            config.keep_graph_on_report = original
+        self._flag_set = False
+        if self._original is _MISSING:
+            if "keep_graph_on_report" in config.__dict__:
+                del config.keep_graph_on_report
+        else:
+            config.keep_graph_on_report = self._original
 
     def __call__(self, trainer: Any) -> None:
         if self._dumped:
