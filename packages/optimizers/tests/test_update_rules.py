@@ -227,3 +227,30 @@ def test_chainer_style_rule_with_cpu_and_gpu_methods(make_target):
     param.update_rule = Nothing()
     with pytest.raises(NotImplementedError, match="Nothing: override update_core"):
         param.update()
+
+
+def test_resolved_hyperparameters_track_every_change():
+    parent = Hyperparameter()
+    parent.lr = 0.1
+    rule = optimizers.SGDRule(parent)
+    assert rule.resolved_hyperparam().lr == 0.1
+    parent.lr = 0.2
+    assert rule.resolved_hyperparam().lr == 0.2
+    rule.hyperparam.lr = 0.3
+    assert rule.resolved_hyperparam().lr == 0.3
+    del rule.hyperparam.lr
+    assert rule.resolved_hyperparam().lr == 0.2
+    rule.hyperparam = Hyperparameter()
+    rule.hyperparam.lr = 5.0
+    assert rule.resolved_hyperparam().lr == 5.0
+    with pytest.raises(AttributeError, match="no entry 'momentum'"):
+        _ = rule.resolved_hyperparam().momentum
+
+    class Plain:  # not a Hyperparameter: its changes cannot be tracked, so no snapshot
+        lr = 0.7
+
+    plain = Plain()
+    rule.hyperparam = Hyperparameter(plain)
+    assert rule.resolved_hyperparam().lr == 0.7
+    plain.lr = 0.8
+    assert rule.resolved_hyperparam().lr == 0.8

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import types
 from typing import Any
 
-__all__ = ["Hyperparameter", "HyperparameterProxy"]
+__all__ = ["Hyperparameter", "HyperparameterProxy", "GENERATION", "resolve"]
+
+#: Bumped by every change to any Hyperparameter; a resolved snapshot taken at the same
+#: generation is still exact. One counter for all keeps the check to one comparison.
+GENERATION = [0]
 
 
 class Hyperparameter:
@@ -32,12 +37,16 @@ class Hyperparameter:
     def __init__(self, parent: Any = None) -> None:
         self._parent = parent
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        GENERATION[0] += 1
+
+    def __delattr__(self, name: str) -> None:
+        object.__delattr__(self, name)
+        GENERATION[0] += 1
+
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails, i.e. for entries this object lacks.
-        # Walking the parents' dicts directly is several times cheaper than recursive
-        # getattr, and update rules read a handful of entries per parameter per step.
-        if name.startswith("__"):
-            raise AttributeError(name)  # copy/pickle protocol probes
         parent = self.__dict__.get("_parent")
         while parent is not None:
             if type(parent) is not Hyperparameter:
@@ -75,6 +84,30 @@ class Hyperparameter:
     def __repr__(self) -> str:
         entries = self.get_dict()
         return "Hyperparameter(" + ", ".join(f"{k}={entries[k]!r}" for k in sorted(entries)) + ")"
+
+
+class _Snapshot(types.SimpleNamespace):
+    """Plain attributes of a resolved Hyperparameter (fast to read on the hot path)."""
+
+    def __getattr__(self, name: str) -> Any:
+        known = ", ".join(sorted(vars(self))) or "none"
+        raise AttributeError(f"Hyperparameter has no entry {name!r} (entries: {known})")
+
+
+def resolve(hp: Any) -> Any:
+    """A read-only view of ``hp`` with every inherited entry copied in, or ``hp`` itself.
+
+    Update rules read several entries per parameter per step; through the parent chain
+    each read costs a ``__getattr__`` call, on a snapshot a plain attribute lookup. The
+    caller keeps the snapshot while :data:`GENERATION` is unchanged. When an ancestor is
+    not a Hyperparameter its changes cannot be tracked and ``hp`` is returned as is.
+    """
+    node = hp
+    while isinstance(node, Hyperparameter):
+        node = node.__dict__.get("_parent")
+    if node is not None:
+        return hp
+    return _Snapshot(**hp.get_dict())
 
 
 class HyperparameterProxy:

@@ -11,7 +11,7 @@ import numpy
 
 from kusari.backend import copyto, get_device_from_array, is_array, using_device
 from kusari.optimizers._arrays import check_grad, device_key
-from kusari.optimizers._hyperparameter import Hyperparameter
+from kusari.optimizers._hyperparameter import GENERATION, Hyperparameter, resolve
 from kusari.serializers import Deserializer
 from kusari.variable import Variable
 
@@ -54,6 +54,7 @@ class UpdateRule:
     """
 
     __slots__ = (
+        "_hp_cache",
         "hyperparam",
         "enabled",
         "t",
@@ -80,11 +81,26 @@ class UpdateRule:
         self._use_fp32_update = False
         self._fp32_param: Variable | None = None
         self._fp32_source: Any = None
+        self._hp_cache: tuple[int, Any, Any] | None = None
 
     @property
     def state(self) -> dict[str, Any] | None:
         """The state dict (None until the first update or a load)."""
         return self._state
+
+    def resolved_hyperparam(self) -> Any:
+        """:attr:`hyperparam` with inherited entries resolved, for reading in update_core.
+
+        It reads like :attr:`hyperparam` but each entry is a plain attribute; it is
+        rebuilt whenever any hyperparameter changes, so it is never stale.
+        """
+        cache = self._hp_cache
+        hp = self.hyperparam
+        if cache is not None and cache[0] == GENERATION[0] and cache[1] is hp:
+            return cache[2]
+        resolved = resolve(hp)
+        self._hp_cache = (GENERATION[0], hp, resolved)
+        return resolved
 
     # -- hooks ----------------------------------------------------------------------------
     def add_hook(

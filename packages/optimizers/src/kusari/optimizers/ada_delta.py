@@ -41,7 +41,7 @@ class AdaDeltaRule(UpdateRule):
         self.state["msdx"] = xp.zeros_like(param.array)
 
     def update_core(self, param: Any) -> None:
-        hp = self.hyperparam
+        hp = self.resolved_hyperparam()
         rho, eps = hp.rho, hp.eps
         grad = param.grad
         xp = array_module(grad)

@@ -36,7 +36,7 @@ class AdaGradRule(UpdateRule):
         self.state["h"] = array_module(param.array).zeros_like(param.array)
 
     def update_core(self, param: Any) -> None:
-        hp = self.hyperparam
+        hp = self.resolved_hyperparam()
         grad = param.grad
         xp = array_module(grad)
         h = self._state["h"]

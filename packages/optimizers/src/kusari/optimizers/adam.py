@@ -125,7 +125,7 @@ class AdamRule(UpdateRule):
         """AdaBound's ``(lower, upper)`` bounds of the step at this rule's step ``t``."""
         if self.t == 0:
             raise RuntimeError("AdaBound: the bounds are undefined before the first update")
-        hp = self.hyperparam
+        hp = self.resolved_hyperparam()
         if self.initial_alpha is None:
             self.initial_alpha = hp.alpha
         final_lr = hp.final_lr * hp.alpha / self.initial_alpha
@@ -134,7 +134,7 @@ class AdamRule(UpdateRule):
         return lower, upper
 
     def update_core(self, param: Any) -> None:
-        hp = self.hyperparam
+        hp = self.resolved_hyperparam()
         grad = param.grad
         data = param.array
         eps = hp.eps

@@ -37,7 +37,7 @@ class CorrectedMomentumSGDRule(UpdateRule):
         self.state["v"] = array_module(param.array).zeros_like(param.array)
 
     def update_core(self, param: Any) -> None:
-        hp = self.hyperparam
+        hp = self.resolved_hyperparam()
         v = self._state["v"]
         v *= hp.momentum
         v -= param.grad

@@ -67,7 +67,7 @@ class LAMBRule(UpdateRule):
         self.state["v"] = xp.zeros_like(param.array)
 
     def update_core(self, param: Any) -> None:
-        hp = self.hyperparam
+        hp = self.resolved_hyperparam()
         beta1, beta2, eps = hp.beta1, hp.beta2, hp.eps
         grad = param.grad
         data = param.array

@@ -64,7 +64,7 @@ class LARSRule(UpdateRule):
         self.state["v"] = array_module(param.array).zeros_like(param.array)
 
     def update_core(self, param: Any) -> None:
-        hp = self.hyperparam
+        hp = self.resolved_hyperparam()
         weight_decay_rate = hp.weight_decay_rate
         grad = param.grad
         data = param.array

@@ -36,7 +36,7 @@ class MomentumSGDRule(UpdateRule):
         self.state["v"] = array_module(param.array).zeros_like(param.array)
 
     def update_core(self, param: Any) -> None:
-        hp = self.hyperparam
+        hp = self.resolved_hyperparam()
         v = self._state["v"]
         v *= hp.momentum
         v -= hp.lr * param.grad

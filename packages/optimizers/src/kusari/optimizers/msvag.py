@@ -56,7 +56,7 @@ class MSVAGRule(UpdateRule):
         self.state["v"] = xp.zeros_like(param.array)
 
     def update_core(self, param: Any) -> None:
-        hp = self.hyperparam
+        hp = self.resolved_hyperparam()
         beta = hp.beta
         # beta**t from t (which is serialized), not a running product, so a resumed run
         # continues exactly.

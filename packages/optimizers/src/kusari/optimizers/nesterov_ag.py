@@ -37,7 +37,7 @@ class NesterovAGRule(UpdateRule):
         self.state["v"] = array_module(param.array).zeros_like(param.array)
 
     def update_core(self, param: Any) -> None:
-        hp = self.hyperparam
+        hp = self.resolved_hyperparam()
         lr, momentum = hp.lr, hp.momentum
         xp = array_module(param.array)
         v = self._state["v"]

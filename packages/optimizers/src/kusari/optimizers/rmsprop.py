@@ -45,7 +45,7 @@ class RMSpropRule(UpdateRule):
         self.state["ms"] = array_module(param.array).zeros_like(param.array)
 
     def update_core(self, param: Any) -> None:
-        hp = self.hyperparam
+        hp = self.resolved_hyperparam()
         alpha, eps = hp.alpha, hp.eps
         grad = param.grad
         check_eps("RMSprop", eps, grad.dtype)

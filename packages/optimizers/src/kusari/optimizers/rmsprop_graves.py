@@ -48,7 +48,7 @@ class RMSpropGravesRule(UpdateRule):
         self.state["delta"] = xp.zeros_like(param.array)
 
     def update_core(self, param: Any) -> None:
-        hp = self.hyperparam
+        hp = self.resolved_hyperparam()
         alpha = hp.alpha
         grad = param.grad
         xp = array_module(grad)

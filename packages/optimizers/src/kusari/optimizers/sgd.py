@@ -28,7 +28,7 @@ class SGDRule(UpdateRule):
 
     def update_core(self, param: Any) -> None:
         data = param.array
-        data -= self.hyperparam.lr * param.grad
+        data -= self.resolved_hyperparam().lr * param.grad
 
 
 class SGD(GradientMethod):

@@ -47,7 +47,7 @@ class SMORMS3Rule(UpdateRule):
         self.state["g2"] = xp.zeros_like(param.array)
 
     def update_core(self, param: Any) -> None:
-        hp = self.hyperparam
+        hp = self.resolved_hyperparam()
         lr, eps = hp.lr, hp.eps
         grad = param.grad
         xp = array_module(grad)
