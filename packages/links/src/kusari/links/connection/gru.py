@@ -1,8 +1,9 @@
 """Gated recurrent units: ``StatelessGRU``, ``StatefulGRU`` and ``GRU`` (stateful).
 
 Chainer's formulation applies the reset gate before the recurrent product,
-``h_bar = tanh(W x + U (r * h))``; PyTorch's ``nn.GRU`` applies it after
-(``r * (U h + b)``), so the two agree only when ``U``'s bias is zero.
+``h_bar = tanh(W x + U (r * h))``, and keeps ``z`` for the new candidate; PyTorch's
+``nn.GRUCell`` applies ``r`` after the product and swaps the roles of ``z`` and ``1 - z``,
+so the two are different models (``L.NStepGRU`` follows PyTorch's equations).
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 The four gates are laid out as ``F.lstm`` expects (Chainer's layout): the
 ``4 * out_size`` pre-activations are interleaved per unit, ``[a_0, i_0, f_0, o_0, a_1,
 ...]`` (cell input, input gate, forget gate, output gate). PyTorch stacks them by gate
-in the order (i, f, g=a, o) instead; ``torch_to_chainer_gates`` in the tests documents
-the permutation.
+in the order (i, f, g=a, o) instead: a Chainer weight ``W`` becomes PyTorch's as
+``W.reshape(H, 4, -1)[:, [1, 2, 0, 3]].swapaxes(0, 1).reshape(4 * H, -1)``.
 """
 
 from __future__ import annotations
