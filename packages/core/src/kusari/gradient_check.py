@@ -129,8 +129,7 @@ def _as_tuple(x: Any) -> tuple[Any, ...]:
 
 
 def _random_like(a: Any, rng: numpy.random.Generator) -> Any:
-    d = rng.uniform(-1, 1, a.shape)
-    return numpy.asarray(d, dtype=a.dtype)
+    return numpy.asarray(rng.uniform(-1, 1, a.shape), dtype=a.dtype)
 
 
 def check_backward(
@@ -228,7 +227,7 @@ def check_backward(
 
         def evaluate(delta: float) -> float:
             for t, b, d in zip(targets, base, directions):
-                t.array = (b + delta * d).astype(b.dtype)
+                t.array = numpy.asarray(b + delta * d, dtype=b.dtype)
             outs = _as_tuple(func(*xs))  # backprop stays on: func may itself call grad()
             total = 0.0
             for y, gy in zip(outs, gys):

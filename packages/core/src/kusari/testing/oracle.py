@@ -36,7 +36,7 @@ def tolerances(dtype: Any) -> tuple[float, float]:
 def to_torch(a: Any, requires_grad: bool = False) -> Any:
     import torch
 
-    t = torch.from_numpy(numpy.ascontiguousarray(a).copy())
+    t = torch.from_numpy(numpy.array(a, order="C", copy=True))  # keeps 0-d shapes
     if requires_grad:
         t.requires_grad_(True)
     return t

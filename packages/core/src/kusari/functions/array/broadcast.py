@@ -106,7 +106,20 @@ def sum_to(x: Any, shape: Any) -> Variable:
 
 
 def broadcast(*args: Any) -> Any:
-    """Broadcast all arguments to one shape; returns a tuple (a Variable for one input)."""
+    """Broadcast all arguments to one shape; returns a tuple (a Variable for one input).
+
+    Args:
+        *args: Variables or arrays with broadcast-compatible shapes.
+
+    Returns:
+        The broadcast Variables.
+
+    Example:
+        >>> import numpy as np, kusari.functions as F
+        >>> a, b = F.broadcast(np.ones((2, 1), np.float32), np.ones(3, np.float32))
+        >>> a.shape, b.shape
+        ((2, 3), (2, 3))
+    """
     xp = get_array_module(*args)
     shapes = [a.shape for a in args]
     try:

@@ -391,7 +391,19 @@ def _const(x: Variable, value: Any, op: str) -> Any:
 
 
 def add(*xs: Any) -> Variable:
-    """Elementwise sum of any number of Variables (``F.add``)."""
+    """Elementwise sum of any number of Variables or arrays, with broadcasting.
+
+    Args:
+        *xs: Two or more Variables or arrays of one dtype.
+
+    Returns:
+        The sum as a Variable.
+
+    Example:
+        >>> import numpy as np, kusari.functions as F
+        >>> F.add(np.ones(2, np.float32), np.ones(2, np.float32), np.ones(2, np.float32)).array
+        array([3., 3.], dtype=float32)
+    """
     y = xs[0]
     for x in xs[1:]:
         y = _add(y, x)
@@ -496,6 +508,12 @@ def neg(x: Variable) -> Variable:
 
 def absolute(x: Any) -> Variable:
     """Elementwise absolute value, ``|x|`` (the gradient at 0 is 0).
+
+    Args:
+        x: Input Variable or array.
+
+    Returns:
+        ``|x|`` as a Variable of the same dtype.
 
     Example:
         >>> import numpy as np, kusari.functions as F

@@ -121,7 +121,22 @@ def matmul(a: Any, b: Any, transa: bool = False, transb: bool = False) -> Variab
 
 
 def batch_matmul(a: Any, b: Any, transa: bool = False, transb: bool = False) -> Variable:
-    """Batched matrix product of 3-D arrays (Chainer's ``batch_matmul``; prefer matmul)."""
+    """Batched matrix product of 3-D arrays (Chainer's ``batch_matmul``; prefer matmul).
+
+    Args:
+        a: Array of shape ``(B, N, K)`` (a 2-D ``(B, N)`` is read as ``(B, N, 1)``).
+        b: Array of shape ``(B, K, M)`` (a 2-D ``(B, K)`` is read as ``(B, K, 1)``).
+        transa: Transpose each matrix of ``a`` first.
+        transb: Transpose each matrix of ``b`` first.
+
+    Returns:
+        The products, shape ``(B, N, M)``.
+
+    Example:
+        >>> import numpy as np, kusari.functions as F
+        >>> F.batch_matmul(np.ones((4, 2, 3), np.float32), np.ones((4, 3, 5), np.float32)).shape
+        (4, 2, 5)
+    """
     if a.ndim == 2:
         from kusari.functions.array.reshape import reshape
 
