@@ -433,7 +433,11 @@ def _backward_main(
                     prev = x.grad_var
                     if prev is None:
                         data = gx._data if double else gx
-                        if id(data) in given:
+                        # Leaf gradients are written in place by optimizer hooks: never hand
+                        # out an array shared with another leaf, or a read-only view.
+                        if id(data) in given or (
+                            type(data) is _ndarray and not data.flags.writeable
+                        ):
                             gx = gx * 1 if double else data.copy()
                         given.add(id(gx._data if double else gx))
                         x.grad_var = wrap(gx)

@@ -30,6 +30,9 @@ class ReLU(FunctionNode):
     def backward(self, indexes, grad_outputs):
         return ReLUGrad(self.output_data[0]).apply(grad_outputs)
 
+    def backward_arrays(self, indexes, grad_outputs):
+        return ReLUGrad(self.output_data[0]).forward(grad_outputs)
+
 
 class ReLUGrad(FunctionNode):
     """``gy * (y > 0)``; its own gradient is the same mask, so it reuses itself."""

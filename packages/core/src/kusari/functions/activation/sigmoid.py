@@ -36,6 +36,9 @@ class Sigmoid(FunctionNode):
         (y,) = self.get_retained_outputs()
         return SigmoidGrad().apply((y, grad_outputs[0]))
 
+    def backward_arrays(self, indexes, grad_outputs):
+        return SigmoidGrad().forward((self.output_data[0], grad_outputs[0]))
+
 
 class SigmoidGrad(FunctionNode):
     """``gy * y * (1 - y)`` from the sigmoid's output ``y``."""

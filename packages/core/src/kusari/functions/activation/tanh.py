@@ -24,6 +24,9 @@ class Tanh(FunctionNode):
         (y,) = self.get_retained_outputs()
         return TanhGrad().apply((y, grad_outputs[0]))
 
+    def backward_arrays(self, indexes, grad_outputs):
+        return TanhGrad().forward((self.output_data[0], grad_outputs[0]))
+
 
 class TanhGrad(FunctionNode):
     """``gy * (1 - y**2)`` from tanh's output ``y``."""

@@ -103,6 +103,9 @@ class SoftmaxCrossEntropy(FunctionNode):
     def backward(self, indexes, grad_outputs):
         return SoftmaxCrossEntropyGrad(self).apply(grad_outputs)[0], None
 
+    def backward_arrays(self, indexes, grad_outputs):
+        return SoftmaxCrossEntropyGrad(self).forward(grad_outputs)[0], None
+
 
 class SoftmaxCrossEntropyGrad(FunctionNode):
     """``(softmax(x) - onehot(t)) * coeff`` from the upstream gradient.

@@ -29,6 +29,9 @@ class MaskMul(FunctionNode):
     def backward(self, indexes, grad_outputs):
         return MaskMul(self.mask).apply(grad_outputs)
 
+    def backward_arrays(self, indexes, grad_outputs):
+        return (grad_outputs[0] * self.mask,)
+
 
 def mask_mul(x: Any, mask: Any) -> Variable:
     """``x * mask`` where ``mask`` is a constant array (no gradient flows into it)."""

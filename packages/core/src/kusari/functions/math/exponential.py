@@ -187,6 +187,10 @@ class Square(FunctionNode):
         (x,) = self.get_retained_inputs()
         return (grad_outputs[0] * (x * 2.0),)
 
+    def backward_arrays(self, indexes, grad_outputs):
+        x = self.inputs[0].data
+        return (grad_outputs[0] * (x * x.dtype.type(2)),)
+
 
 def log1p(x: Any) -> Variable:
     """Elementwise ``log(1 + x)``, accurate for small ``x``.

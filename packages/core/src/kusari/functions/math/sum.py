@@ -49,6 +49,12 @@ class Sum(FunctionNode):
     def backward(self, indexes, grad_outputs):
         return (_grad_to_input(grad_outputs[0], self._in_shape, self.axis, self.keepdims),)
 
+    def backward_arrays(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        if self.axis is not None and not self.keepdims:
+            gy = gy.reshape(_kept_shape(self._in_shape, self.axis))
+        return (get_array_module(gy).broadcast_to(gy, self._in_shape),)
+
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
     """Sum of the elements over the given axes.
