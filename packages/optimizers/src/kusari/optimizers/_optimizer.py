@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +11,7 @@ import numpy
 from kusari.backend import get_device_from_array, using_device
 from kusari.optimizers._arrays import array_module, check_grad
 from kusari.optimizers._hyperparameter import Hyperparameter
+from kusari.optimizers._loss_scaling import LossScaling
 from kusari.optimizers._update_rule import UpdateRule, _hook_name, _resolve_timing
 from kusari.variable import Variable
 
@@ -37,7 +37,7 @@ def _collect_params(where: str, target: Any) -> list[tuple[str, Variable]]:
     return params
 
 
-class Optimizer:
+class Optimizer(LossScaling):
     """Base class of optimizers: a target, a step count, hooks and serialization.
 
     The target is anything whose ``namedparams()`` yields ``(path, Parameter)`` pairs (a
@@ -63,12 +63,6 @@ class Optimizer:
     _params: list[tuple[str, Variable]] | None = None
     _pre_update_hooks: dict[str, Callable[..., Any]] | None = None
     _post_update_hooks: dict[str, Callable[..., Any]] | None = None
-    _loss_scale: float | None = None
-    _loss_scale_max = 65504.0  # the largest finite float16
-    _loss_scaling_is_dynamic = False
-    _loss_scaling_multiplier = 2.0
-    _loss_scaling_isnan = False
-    _loss_scaling_isnan_ever = False
 
     def setup(self, link: Any) -> Optimizer:
         """Set the target and reset the step count, the epoch and the hooks.
@@ -214,71 +208,6 @@ class Optimizer:
             rule = getattr(param, "update_rule", None)
             if rule is not None:
                 rule.serialize(serializer[path])
-
-    # -- loss scaling ---------------------------------------------------------------------
-    def loss_scaling(self, interval: int = 1000, scale: float | None = None) -> None:
-        """Scale the loss before backward (float16 training); gradients are unscaled.
-
-        Args:
-            interval: With dynamic scaling, steps without overflow before the scale
-                doubles (it grows by ``2 ** (1 / interval)`` per step once an overflow has
-                been seen, and halves on every overflow, skipping that update).
-            scale: A fixed scale; None selects dynamic scaling starting from 1.
-        """
-        where = f"{type(self).__name__}.loss_scaling"
-        if scale is None:
-            if interval < 1:
-                raise ValueError(f"{where}: interval must be >= 1, got {interval}")
-            self._loss_scaling_is_dynamic = True
-            self._loss_scale = 1.0
-            self._loss_scaling_multiplier = math.pow(2.0, 1.0 / interval)
-            self._loss_scaling_isnan_ever = False
-        else:
-            if not scale > 0:
-                raise ValueError(f"{where}: scale must be a positive number, got {scale}")
-            self._loss_scaling_is_dynamic = False
-            self._loss_scale = scale
-
-    def set_loss_scale(self, loss_scale: float) -> None:
-        """Use a fixed loss scale (Chainer's older spelling of ``loss_scaling(scale=...)``)."""
-        self.loss_scaling(scale=loss_scale)
-
-    def check_nan_in_grads(self) -> None:
-        """With dynamic loss scaling, note whether any gradient is not finite."""
-        self._loss_scaling_isnan = False
-        if not self._loss_scaling_is_dynamic:
-            return
-        bad = []
-        for path, param in self._named_params():
-            grad = param.grad
-            if grad is not None and not bool(array_module(grad).isfinite(grad).all()):
-                bad.append(path)
-        if bad:
-            self._loss_scaling_isnan = True
-            self._loss_scaling_isnan_ever = True
-            warnings.warn(
-                f"{type(self).__name__}: non-finite gradients in {', '.join(map(repr, bad))} "
-                f"(update {self.t + 1}, loss scale {self._loss_scale}); the update is skipped "
-                "and the loss scale halved",
-                stacklevel=3,
-            )
-
-    def is_safe_to_update(self) -> bool:
-        """False when dynamic loss scaling found a non-finite gradient this step."""
-        return not self._loss_scaling_isnan
-
-    def update_loss_scale(self) -> None:
-        """Adjust the dynamic loss scale after a step."""
-        if not self._loss_scaling_is_dynamic:
-            return
-        if self._loss_scaling_isnan:
-            multiplier = 0.5
-        elif self._loss_scaling_isnan_ever:
-            multiplier = self._loss_scaling_multiplier
-        else:
-            multiplier = 2.0
-        scale = self._loss_scale if self._loss_scale is not None else 1.0
-        self._loss_scale = max(1.0, min(self._loss_scale_max, scale * multiplier))
 
 
 class GradientMethod(Optimizer):
