@@ -268,3 +268,12 @@ def test_every_exported_name_exists_and_is_documented():
             obj = getattr(module, name)
             if name != "__version__":
                 assert (obj.__doc__ or "").strip(), f"{module.__name__}.{name} has no docstring"
+
+
+def test_gradient_on_an_uninitialized_parameter_is_reported(fake_target_class):
+    target = fake_target_class({})
+    lazy = target.p["w"] = kusari.Parameter(kusari.initializers.Zero())
+    opt = optimizers.SGD().setup(target)
+    _set_raw_grad(lazy, np.zeros(2, np.float32))
+    with pytest.raises(ValueError, match="'w' has a gradient but no array"):
+        opt.update()

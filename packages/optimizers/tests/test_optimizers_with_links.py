@@ -56,13 +56,16 @@ def test_classifier_training_matches_torch(name):
         x, t = _data(step)
         opt.update(model, x, t)
         topt.zero_grad()
-        torch.nn.functional.cross_entropy(net(torch.from_numpy(x)),
-                                          torch.from_numpy(t).long()).backward()
+        torch.nn.functional.cross_entropy(
+            net(torch.from_numpy(x)), torch.from_numpy(t).long()
+        ).backward()
         topt.step()
-    np.testing.assert_allclose(model.predictor.l1.W.array, net[0].weight.detach().numpy(),
-                               rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(model.predictor.l2.b.array, net[2].bias.detach().numpy(),
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        model.predictor.l1.W.array, net[0].weight.detach().numpy(), rtol=1e-4, atol=1e-5
+    )
+    np.testing.assert_allclose(
+        model.predictor.l2.b.array, net[2].bias.detach().numpy(), rtol=1e-4, atol=1e-5
+    )
 
 
 def test_lazily_initialized_link_is_trained_and_serialized(tmp_path):
@@ -74,8 +77,14 @@ def test_lazily_initialized_link_is_trained_and_serialized(tmp_path):
     assert model.predictor.l1.W.update_rule.state["m"].shape == (5, 4)
     serializers.save_npz(tmp_path / "opt.npz", opt)
     with np.load(tmp_path / "opt.npz") as f:
-        assert {"t", "epoch", "predictor/l1/W/m", "predictor/l1/W/v", "predictor/l1/W/t",
-                "predictor/l2/b/v"} <= set(f.files)
+        assert {
+            "t",
+            "epoch",
+            "predictor/l1/W/m",
+            "predictor/l1/W/v",
+            "predictor/l1/W/t",
+            "predictor/l2/b/v",
+        } <= set(f.files)
 
     fresh = L.Classifier(MLP())  # still uninitialized: the state waits for the forward
     opt2 = optimizers.Adam().setup(fresh)

@@ -49,8 +49,12 @@ def check_grad(where: str, name: str, data: Any, grad: Any) -> None:
 
     Raises:
         TypeError: The gradient has another dtype or lives on another device.
-        ValueError: The gradient has another shape.
+        ValueError: The gradient has another shape, or the parameter has no array.
     """
+    if data is None:
+        raise ValueError(
+            f"{where}: parameter {name!r} has a gradient but no array (it is not initialized)"
+        )
     if type(grad) is not type(data) or (
         type(data) is not _ndarray and device_key(grad) != device_key(data)
     ):

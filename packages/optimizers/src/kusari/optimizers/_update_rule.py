@@ -227,7 +227,13 @@ class UpdateRule:
         """
 
     def use_fp32_update(self, flag: bool = True) -> None:
-        """Update float16 parameters through a float32 master copy (mixed precision)."""
+        """Update float16 parameters through a float32 master copy (mixed precision).
+
+        The master copy is made from the parameter at its first update and again
+        whenever ``param.array`` is replaced by another array; it is saved with the
+        optimizer's state. Writing into the float16 array in place (instead of assigning
+        a new one) after training started is not seen: the master copy wins.
+        """
         self._use_fp32_update = flag
 
     # -- state ----------------------------------------------------------------------------

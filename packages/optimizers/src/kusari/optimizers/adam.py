@@ -199,6 +199,23 @@ class Adam(GradientMethod):
         final_lr: The SGD learning rate the AdaBound bounds converge to.
         gamma: Convergence speed of the AdaBound bounds.
         link: A target to :meth:`setup` right away.
+
+    Example:
+        >>> import numpy as np, kusari
+        >>> class Target:
+        ...     def __init__(self):
+        ...         self.w = kusari.Parameter(np.zeros(2, np.float32))
+        ...
+        ...     def namedparams(self):
+        ...         yield "/w", self.w
+        >>> target = Target()
+        >>> opt = Adam(alpha=0.1, eps=0.0, link=target)
+        >>> target.w.grad = np.array([3.0, -0.5], np.float32)
+        >>> opt.update()  # the first step is alpha * sign(grad)
+        >>> target.w.array
+        array([-0.1,  0.1], dtype=float32)
+        >>> round(opt.alpha_t, 4)
+        0.0316
     """
 
     alpha = HyperparameterProxy("alpha")
