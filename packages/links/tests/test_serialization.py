@@ -84,6 +84,10 @@ def test_hdf5_round_trip(tmp_path):
     fresh = L.Classifier(MLP())
     serializers.load_hdf5(path, fresh)
     _assert_same(model, fresh)
+    serializers.save_hdf5(tmp_path / "lazy.h5", L.Linear(None, 3))
+    lazy = L.Linear(None, 3)
+    serializers.load_hdf5(tmp_path / "lazy.h5", lazy)
+    assert lazy.W.array is None
 
 
 def test_uninitialized_parameters_round_trip_as_none(tmp_path):
