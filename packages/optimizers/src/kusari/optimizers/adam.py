@@ -212,7 +212,7 @@ class Adam(GradientMethod):
         >>> opt = Adam(alpha=0.1, eps=0.0, link=target)
         >>> target.w.grad = np.array([3.0, -0.5], np.float32)
         >>> opt.update()  # the first step is alpha * sign(grad)
-        >>> target.w.array
+        >>> target.w.array.round(6)
         array([-0.1,  0.1], dtype=float32)
         >>> round(opt.alpha_t, 4)
         0.0316
