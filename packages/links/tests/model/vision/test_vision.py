@@ -191,11 +191,20 @@ def test_oversample_crops():
     np.testing.assert_array_equal(crops[13, 0], x[1, 0, 2:, 2:])
 
 
-def test_resnet50_predict(resnet50):
-    images = [
+def _images():
+    return [
         np.random.default_rng(i).integers(0, 255, (40, 50, 3)).astype(np.uint8) for i in range(2)
     ]
-    for over in (False, True):
-        y = resnet50.predict(images, oversample=over)
-        assert y.shape == (2, 1000) and y.creator is None
-        np.testing.assert_allclose(y.array.sum(axis=1), [1, 1], rtol=1e-4)
+
+
+def test_resnet50_predict_center_crop(resnet50):
+    y = resnet50.predict(_images(), oversample=False)
+    assert y.shape == (2, 1000) and y.creator is None
+    np.testing.assert_allclose(y.array.sum(axis=1), [1, 1], rtol=1e-4)
+
+
+@pytest.mark.slow
+def test_resnet50_predict_oversampled(resnet50):
+    y = resnet50.predict(_images(), oversample=True)  # 20 crops of 224x224
+    assert y.shape == (2, 1000) and y.creator is None
+    np.testing.assert_allclose(y.array.sum(axis=1), [1, 1], rtol=1e-4)
