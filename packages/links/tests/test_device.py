@@ -64,11 +64,6 @@ def test_gradients_and_state_move_too(fake):
     assert type(rnn.h.array) is FakeArray and type(rnn.c.array) is FakeArray
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="core: Parameter.initialize allocates with device.xp, which is NumPy for the fake "
-    "backend, so lazily shaped parameters are not created as FakeArray",
-)
 def test_lazy_parameters_are_created_on_the_device(fake):
     dev, FakeArray = fake
     model = _model().to_device(dev)

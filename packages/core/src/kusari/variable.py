@@ -582,6 +582,8 @@ class Parameter(Variable):
         device = self._initial_device
         xp = numpy if device is None else device.xp
         data = initializers.generate_array(self.initializer, shape, xp, device=device)
+        if device is not None:
+            data = device.send(data)  # a backend whose xp is NumPy still owns its arrays
         self._data = data
         node = self._node
         if node is not None:
@@ -603,19 +605,15 @@ class Parameter(Variable):
             self.update_rule.update(self)
 
     def __reduce__(self):
+        # copy.deepcopy and pickle: data, gradient, name, initializer and rule; no graph.
         return (
             _rebuild_parameter,
             (self._data, self.grad, self.name, self.initializer, self.update_rule),
         )
 
-    def __repr__(self) -> str:
-        return super().__repr__().replace("variable", "parameter", 1)
-
-
 def _rebuild_parameter(data: Any, grad: Any, name: Any, initializer: Any, rule: Any) -> Parameter:
     p = Parameter(data if data is not None else initializer, name=name)
-    if data is None:
-        p.initializer = initializer
+    p.initializer = initializer
     if grad is not None:
         p.grad = grad
     p.update_rule = rule

@@ -82,6 +82,12 @@ class Device:
     def is_array_supported(self, array: Any) -> bool:
         return isinstance(array, self.backend.array_types) and self.backend.device_of(array) == self
 
+    def __copy__(self) -> Device:
+        return self  # devices are singletons per backend and index
+
+    def __deepcopy__(self, memo: dict) -> Device:
+        return self
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Device) and self.name == other.name
 
