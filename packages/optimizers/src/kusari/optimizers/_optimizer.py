@@ -13,7 +13,7 @@ from kusari.optimizers._arrays import array_module, check_grad
 from kusari.optimizers._hyperparameter import Hyperparameter
 from kusari.optimizers._loss_scaling import LossScaling
 from kusari.optimizers._update_rule import UpdateRule, _hook_name, _resolve_timing
-from kusari.variable import Variable
+from kusari.variable import Parameter, Variable
 
 __all__ = ["Optimizer", "GradientMethod"]
 
@@ -25,10 +25,10 @@ def _collect_params(where: str, target: Any) -> list[tuple[str, Variable]]:
     params = []
     seen = set()
     for name, param in target.namedparams():
-        if not isinstance(param, Variable):
+        if not isinstance(param, Parameter):
             raise TypeError(
-                f"{where}: namedparams() of the target must yield (path, Parameter) pairs; "
-                f"{name!r} is a {type(param).__name__}"
+                f"{where}: namedparams() of the target must yield (path, kusari.Parameter) "
+                f"pairs; {name!r} is a {type(param).__name__}"
             )
         if id(param) in seen:  # a shared parameter is updated once, not once per path
             continue
@@ -66,6 +66,10 @@ class Optimizer(LossScaling):
 
     def setup(self, link: Any) -> Optimizer:
         """Set the target and reset the step count, the epoch and the hooks.
+
+        The list of parameters is read here (and again by :meth:`serialize`), so a step
+        does not walk the target. A parameter added to the target later is not updated
+        until ``setup`` is called again: as in Chainer, it has no update rule before.
 
         Args:
             link: A Link, or any object with ``namedparams()``.
