@@ -1,18 +1,8 @@
-"""Array-level building blocks of 2-D convolution and pooling (im2col / col2im).
+"""Array-level building blocks of 2-D convolution and pooling: sizes, padding, im2col.
 
 Everything here works on plain arrays (NumPy, or CuPy through the same calls) and knows
-nothing about the graph; the FunctionNodes in ``convolution_2d.py``,
-``deconvolution_2d.py`` and ``kusari.functions.pooling`` call these.
-
-Layout choices (measured on one CPU core, see ``benchmarks/ops.py``):
-
-- The patch matrix ("col") is built from an ``as_strided`` window view of the padded
-  input, copied into the order the GEMM wants, **one batch chunk at a time**: a chunk's
-  col of about ``COL_CHUNK_BYTES`` stays in the L2 cache between the copy and the GEMM,
-  which made a 3×3, 64→64 convolution on 32×32 maps ~1.6× faster than building the
-  whole batch's col first. Small problems (LeNet) fit in one chunk: one GEMM per call.
-- col2im adds the ``kh*kw`` kernel-offset slices into the padded output; a loop over
-  offsets (not pixels) is the fastest NumPy formulation.
+nothing about the graph. The GEMM formulation of convolution is in ``_conv_gemm.py``;
+``kusari.functions.pooling`` and ``F.im2col`` use the window helpers here.
 """
 
 from __future__ import annotations
@@ -25,14 +15,13 @@ from kusari.backend import get_array_module
 
 __all__ = [
     "pair", "get_conv_outsize", "get_deconv_outsize", "pad_input", "window_view", "im2col",
-    "col2im", "conv2d_forward", "conv2d_backward_data", "conv2d_grad_weight", "COL_CHUNK_BYTES",
+    "col2im", "chunk", "COL_CHUNK_BYTES",
 ]
 
-#: Target size of one batch chunk's patch matrix (bytes); about one core's L2 cache.
-COL_CHUNK_BYTES = 2 << 20
-#: The stride-1 adjoint runs as a convolution with the flipped kernel from this many
-#: input channels on; below it col2im wins (a GEMM with few output rows is a GEMV).
-FLIP_MIN_CHANNELS = 16
+#: Target size of one batch chunk's patch matrix (bytes), about one core's L2 cache: the
+#: chunk's col stays in cache between the im2col copy and its GEMM (a 3x3, 64->64
+#: convolution on 32x32 maps ran ~1.6x faster than with the whole batch's col at once).
+COL_CHUNK_BYTES = 1 << 20
 
 
 def pair(value: Any, name: str, fn: str, minimum: int = 0) -> tuple[int, int]:
@@ -124,6 +113,11 @@ def window_view(xp_: Any, kh: int, kw: int, sy: int, sx: int, dy: int, dx: int,
     return xp.lib.stride_tricks.as_strided(xp_, shape, strides)
 
 
+def chunk(n: int, per_item_bytes: int) -> int:
+    """How many batch items make one chunk of about :data:`COL_CHUNK_BYTES`."""
+    return max(1, min(n, COL_CHUNK_BYTES // max(per_item_bytes, 1)))
+
+
 def _need(o: int, k: int, s: int, d: int) -> int:
     # Input extent (padded) that o windows of size k (dilation d, stride s) read.
     return (o - 1) * s + (k - 1) * d + 1
@@ -163,113 +157,3 @@ def col2im(col: Any, sy: int, sx: int, ph: int, pw: int, h: int, w: int, dy: int
     if ph == 0 and pw == 0 and out.shape[2] == h and out.shape[3] == w:
         return out
     return xp.ascontiguousarray(out[:, :, ph:ph + h, pw:pw + w])
-
-
-def _chunk(n: int, per_item_bytes: int) -> int:
-    return max(1, min(n, COL_CHUNK_BYTES // max(per_item_bytes, 1)))
-
-
-def conv2d_forward(x: Any, W: Any, stride: tuple[int, int], pad: tuple[int, int],
-                   dilate: tuple[int, int], groups: int, cover_all: bool) -> Any:
-    """``y[n, o] = sum_{c,i,j} W[o, c, i, j] * x_pad[n, g(o)*Cg + c, ...]`` (N, O, oh, ow)."""
-    xp = get_array_module(x)
-    n, c, h, w = x.shape
-    o, cg, kh, kw = W.shape
-    (sy, sx), (ph, pw), (dy, dx) = stride, pad, dilate
-    oh = get_conv_outsize(h, kh, sy, ph, cover_all, dy)
-    ow = get_conv_outsize(w, kw, sx, pw, cover_all, dx)
-    g = groups
-    og = o // g
-    k = cg * kh * kw
-    lo = oh * ow
-    wm = W.reshape(g, og, k) if g > 1 else W.reshape(o, k)
-    if kh == kw == 1 and sy == sx == 1 and ph == pw == 0:
-        # 1x1 convolution: the input already is the patch matrix.
-        col = x.reshape(n, g, cg, lo) if g > 1 else x.reshape(n, c, lo)
-        return xp.matmul(wm, col).reshape(n, o, oh, ow)
-    xp_ = pad_input(x, ph, pw, _need(oh, kh, sy, dy), _need(ow, kw, sx, dx))
-    y = xp.empty((n, g, og, lo) if g > 1 else (n, o, lo), dtype=x.dtype)
-    step = _chunk(n, c * kh * kw * lo * x.itemsize)
-    for n0 in range(0, n, step):
-        part = xp_[n0:n0 + step]
-        m = part.shape[0]
-        view = window_view(part, kh, kw, sy, sx, dy, dx, oh, ow)
-        col = view.reshape((m, g, k, lo) if g > 1 else (m, k, lo))  # the im2col copy
-        xp.matmul(wm, col, out=y[n0:n0 + m])
-    return y.reshape(n, o, oh, ow)
-
-
-def conv2d_backward_data(gy: Any, W: Any, hw: tuple[int, int], stride: tuple[int, int],
-                         pad: tuple[int, int], dilate: tuple[int, int], groups: int) -> Any:
-    """The adjoint of :func:`conv2d_forward` in ``x``: gy (N, O, oh, ow) → (N, C, h, w).
-
-    This is also the forward of a transposed convolution (deconvolution).
-    """
-    xp = get_array_module(gy)
-    n, o, oh, ow = gy.shape
-    _, cg, kh, kw = W.shape
-    h, w = hw
-    (sy, sx), (ph, pw), (dy, dx) = stride, pad, dilate
-    g = groups
-    og = o // g
-    c = cg * g
-    k = cg * kh * kw
-    lo = oh * ow
-    wt = W.reshape(g, og, k).swapaxes(1, 2) if g > 1 else W.reshape(o, k).T
-    gy3 = gy.reshape(n, g, og, lo) if g > 1 else gy.reshape(n, o, lo)
-    if kh == kw == 1 and sy == sx == 1 and ph == pw == 0 and (oh, ow) == (h, w):
-        return xp.matmul(wt, gy3).reshape(n, c, h, w)
-    qh, qw = (kh - 1) * dy - ph, (kw - 1) * dx - pw
-    if FLIP_MIN_CHANNELS <= c and sy == sx == 1 and qh >= 0 and qw >= 0 and (oh + 2 * qh - (kh - 1) * dy,
-                                                  ow + 2 * qw - (kw - 1) * dx) == (h, w):
-        # Stride 1: the adjoint is a plain convolution of gy with the flipped, transposed
-        # kernel (im2col + GEMM), cheaper than col2im's kh*kw scattered additions.
-        wf = W.reshape(g, og, cg, kh, kw).swapaxes(1, 2)[:, :, :, ::-1, ::-1]
-        wf = wf.reshape(c, og, kh, kw)
-        return conv2d_forward(gy, wf, (1, 1), (qh, qw), dilate, g, False)
-    buf = xp.zeros((n, c, max(_need(oh, kh, sy, dy), h + ph), max(_need(ow, kw, sx, dx), w + pw)),
-                   dtype=gy.dtype)
-    step = _chunk(n, k * g * lo * gy.itemsize)
-    for n0 in range(0, n, step):
-        gcol = xp.matmul(wt, gy3[n0:n0 + step])
-        m = gcol.shape[0]
-        col2im(gcol.reshape(m, c, kh, kw, oh, ow), sy, sx, ph, pw, h, w, dy, dx,
-               out=buf[n0:n0 + m])
-    if ph == 0 and pw == 0 and buf.shape[2] == h and buf.shape[3] == w:
-        return buf
-    return xp.ascontiguousarray(buf[:, :, ph:ph + h, pw:pw + w])
-
-
-def conv2d_grad_weight(x: Any, gy: Any, ksize: tuple[int, int], stride: tuple[int, int],
-                       pad: tuple[int, int], dilate: tuple[int, int], groups: int) -> Any:
-    """The gradient of :func:`conv2d_forward` in ``W``: (O, C/groups, kh, kw).
-
-    The number of windows is taken from ``gy`` (so ``cover_all`` needs no flag here).
-    """
-    xp = get_array_module(x)
-    n, c, h, w = x.shape
-    _, o, oh, ow = gy.shape
-    kh, kw = ksize
-    (sy, sx), (ph, pw), (dy, dx) = stride, pad, dilate
-    g = groups
-    cg, og = c // g, o // g
-    k = cg * kh * kw
-    lo = oh * ow
-    if kh == kw == 1 and sy == sx == 1 and ph == pw == 0 and (oh, ow) == (h, w):
-        if g == 1:
-            # One GEMM over the batch: (O, N*L) x (N*L, C) via tensordot.
-            return xp.tensordot(gy.reshape(n, o, lo), x.reshape(n, c, lo),
-                                axes=((0, 2), (0, 2))).reshape(o, c, 1, 1)
-        gw = xp.matmul(gy.reshape(n, g, og, lo), x.reshape(n, g, cg, lo).swapaxes(2, 3))
-        return gw.sum(axis=0).reshape(o, cg, 1, 1)
-    xp_ = pad_input(x, ph, pw, _need(oh, kh, sy, dy), _need(ow, kw, sx, dx))
-    gw = xp.zeros((g, og, k), dtype=x.dtype)
-    step = _chunk(n, c * kh * kw * lo * x.itemsize)
-    for n0 in range(0, n, step):
-        part = xp_[n0:n0 + step]
-        m = part.shape[0]
-        # col as (G, K, m*L) so the chunk is one GEMM with a long inner dimension.
-        col = window_view(part, kh, kw, sy, sx, dy, dx, oh, ow, order="cknl").reshape(g, k, m * lo)
-        gyc = gy[n0:n0 + m].reshape(m, g, og, lo).transpose(1, 2, 0, 3).reshape(g, og, m * lo)
-        gw += xp.matmul(gyc, col.swapaxes(1, 2))
-    return gw.reshape(o, cg, kh, kw)

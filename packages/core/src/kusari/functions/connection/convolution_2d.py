@@ -17,7 +17,8 @@ from typing import Any
 
 from kusari.backend import get_kernel
 from kusari.function_node import FunctionNode
-from kusari.functions.connection import _conv
+from kusari.functions.connection import _conv, _conv_gemm
+from kusari.functions.connection._conv_gemm import ConvGeometry
 from kusari.variable import Variable
 
 __all__ = ["Convolution2DFunction", "Convolution2DGradW", "convolution_2d"]
@@ -77,13 +78,18 @@ class Convolution2DFunction(FunctionNode):
         x, W = inputs[:2]
         b = inputs[2] if len(inputs) == 3 else None
         self.retain_inputs((0, 1))
-        self._x_hw = x.shape[2:]
+        (sy, sx), (ph, pw), (dy, dx) = self.stride, self.pad, self.dilate
+        oh = _conv.get_conv_outsize(x.shape[2], W.shape[2], sy, ph, self.cover_all, dy)
+        ow = _conv.get_conv_outsize(x.shape[3], W.shape[3], sx, pw, self.cover_all, dx)
+        self.geometry = ConvGeometry(x.shape, W.shape, self.stride, self.pad, self.dilate,
+                                     self.groups, (oh, ow))
+        self.col = None
         kernel = get_kernel("convolution_2d", x)
         if kernel is not None:
             return kernel(x, W, b, self.stride, self.pad, self.dilate, self.groups,
                           self.cover_all),
-        y = _conv.conv2d_forward(x, W, self.stride, self.pad, self.dilate, self.groups,
-                                 self.cover_all)
+        # A one-chunk patch matrix is kept for the filter gradient (Chainer did the same).
+        y, self.col = _conv_gemm.forward(x, W, self.geometry, keep_col=True)
         if b is not None:
             y += b.reshape(1, -1, 1, 1)
         return y,
@@ -96,36 +102,64 @@ class Convolution2DFunction(FunctionNode):
         out = []
         for i in indexes:
             if i == 0:
-                out.append(Deconvolution2DFunction(self.stride, self.pad, self._x_hw, self.dilate,
+                out.append(Deconvolution2DFunction(self.stride, self.pad, x.shape[2:], self.dilate,
                                                    self.groups).apply((gy, W))[0])
             elif i == 1:
                 out.append(Convolution2DGradW(W.shape[2:], self.stride, self.pad, self.dilate,
-                                              self.groups, self.cover_all).apply((x, gy))[0])
+                                              self.groups, self.cover_all, self.col)
+                           .apply((x, gy))[0])
             else:
                 out.append(bias_grad(gy))
         return tuple(out)
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x, W = self.inputs[0].data, self.inputs[1].data
+        gy = grad_outputs[0]
+        geo = self.geometry
+        out = []
+        for i in indexes:
+            if i == 0:
+                kernel = get_kernel("deconvolution_2d", gy)
+                if kernel is not None:
+                    out.append(kernel(gy, W, None, self.stride, self.pad, (geo.h, geo.w),
+                                      self.dilate, self.groups))
+                else:
+                    out.append(_conv_gemm.backward_data(gy, W, geo))
+            elif i == 1:
+                out.append(grad_w_array(x, gy, geo, self.col))
+            else:
+                out.append(gy.sum(axis=(0, 2, 3)))
+        return tuple(out)
+
+
+def grad_w_array(x: Any, gy: Any, geo: ConvGeometry, col: Any = None) -> Any:
+    """The filter gradient on arrays, through the backend kernel when there is one."""
+    kernel = get_kernel("convolution_2d_grad_w", x)
+    if kernel is not None:
+        return kernel(x, gy, (geo.kh, geo.kw), (geo.sy, geo.sx), (geo.ph, geo.pw),
+                      (geo.dy, geo.dx), geo.g)
+    return _conv_gemm.grad_weight(x, gy, geo, col)
 
 
 class Convolution2DGradW(FunctionNode):
     """The weight gradient of a 2-D convolution, as a node of its own (for double backprop)."""
 
     def __init__(self, ksize: tuple[int, int], stride: tuple[int, int], pad: tuple[int, int],
-                 dilate: tuple[int, int], groups: int, cover_all: bool) -> None:
+                 dilate: tuple[int, int], groups: int, cover_all: bool, col: Any = None) -> None:
         self.ksize = tuple(ksize)
         self.stride = stride
         self.pad = pad
         self.dilate = dilate
         self.groups = groups
         self.cover_all = cover_all
+        self.col = col
 
     def forward(self, inputs):
         x, gy = inputs
         self.retain_inputs((0, 1))
-        kernel = get_kernel("convolution_2d_grad_w", x)
-        if kernel is not None:
-            return kernel(x, gy, self.ksize, self.stride, self.pad, self.dilate, self.groups),
-        return _conv.conv2d_grad_weight(x, gy, self.ksize, self.stride, self.pad, self.dilate,
-                                        self.groups),
+        geo = ConvGeometry(x.shape, (gy.shape[1], x.shape[1] // self.groups) + self.ksize,
+                           self.stride, self.pad, self.dilate, self.groups, gy.shape[2:])
+        return grad_w_array(x, gy, geo, self.col),
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.connection.deconvolution_2d import Deconvolution2DFunction

@@ -13,12 +13,14 @@ from typing import Any
 
 from kusari.backend import get_kernel
 from kusari.function_node import FunctionNode
-from kusari.functions.connection import _conv
+from kusari.functions.connection import _conv, _conv_gemm
+from kusari.functions.connection._conv_gemm import ConvGeometry
 from kusari.functions.connection.convolution_2d import (
     Convolution2DFunction,
     Convolution2DGradW,
     bias_grad,
     check_conv_inputs,
+    grad_w_array,
 )
 from kusari.variable import Variable
 
@@ -47,14 +49,34 @@ class Deconvolution2DFunction(FunctionNode):
         # leaves a partial window at the end (Chainer's rule).
         self.cover_all = (h != _conv.get_conv_outsize(oh, kh, sy, ph, False, dy)
                           or w != _conv.get_conv_outsize(ow, kw, sx, pw, False, dx))
+        # The convolution this node is the adjoint of: input y (n, C_out, oh, ow), output x.
+        self.geometry = ConvGeometry((x.shape[0], W.shape[1] * self.groups, oh, ow), W.shape,
+                                     self.stride, self.pad, self.dilate, self.groups, (h, w))
         kernel = get_kernel("deconvolution_2d", x)
         if kernel is not None:
             return kernel(x, W, b, self.stride, self.pad, self.outsize, self.dilate, self.groups),
-        y = _conv.conv2d_backward_data(x, W, self.outsize, self.stride, self.pad, self.dilate,
-                                       self.groups)
+        y = _conv_gemm.backward_data(x, W, self.geometry)
         if b is not None:
             y += b.reshape(1, -1, 1, 1)
         return y,
+
+    def backward_arrays(self, indexes, grad_outputs):
+        x, W = self.inputs[0].data, self.inputs[1].data
+        gy = grad_outputs[0]
+        out = []
+        for i in indexes:
+            if i == 0:
+                kernel = get_kernel("convolution_2d", gy)
+                if kernel is not None:
+                    out.append(kernel(gy, W, None, self.stride, self.pad, self.dilate,
+                                      self.groups, self.cover_all))
+                else:
+                    out.append(_conv_gemm.forward(gy, W, self.geometry)[0])
+            elif i == 1:
+                out.append(grad_w_array(gy, x, self.geometry))
+            else:
+                out.append(gy.sum(axis=(0, 2, 3)))
+        return tuple(out)
 
     def backward(self, indexes, grad_outputs):
         x, W = self.get_retained_inputs()

@@ -65,6 +65,28 @@ class LinearFunction(FunctionNode):
                 out.append(sum_to(gy, (gy.shape[-1],)))
         return tuple(out)
 
+    def backward_arrays(self, indexes, grad_outputs):
+        x, W = self.inputs[0].data, self.inputs[1].data
+        gy = grad_outputs[0]
+        nb = self.n_batch_axes
+        if x.ndim == 2 and nb == 1:
+            if indexes == (1, 2):  # the common "x is data" case, without the loop
+                return gy.T @ x, gy.sum(axis=0)
+            out = []
+            for i in indexes:
+                out.append(gy @ W if i == 0 else gy.T @ x if i == 1 else gy.sum(axis=0))
+            return tuple(out)
+        gy2 = _as_2d(gy, nb)
+        out = []
+        for i in indexes:
+            if i == 0:
+                out.append((gy2 @ W).reshape(x.shape))
+            elif i == 1:
+                out.append(gy2.T @ _as_2d(x, nb))
+            else:
+                out.append(gy2.sum(axis=0))
+        return tuple(out)
+
 
 class LinearGradData(FunctionNode):
     """``gx = gy W`` reshaped to ``x``'s shape (the input gradient of linear)."""
