@@ -11,20 +11,27 @@ import kusari
 import kusari.functions as F
 from kusari import optimizer_hooks, optimizers
 
-torch = pytest.importorskip("torch")
+
+@pytest.fixture
+def torch():
+    return pytest.importorskip("torch")
 
 
 def _torch_params(target):
+    import torch
+
     return {k: torch.tensor(v, requires_grad=True) for k, v in target.arrays().items()}
 
 
 def _set_torch_grads(tparams, g):
+    import torch
+
     for k, tp in tparams.items():
         tp.grad = torch.from_numpy(g[k].copy())
 
 
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
-def test_weight_decay_equals_torch_sgd_weight_decay(momentum, make_target, grads):
+def test_weight_decay_equals_torch_sgd_weight_decay(momentum, make_target, grads, torch):
     target = make_target(np.float64)
     opt = (
         optimizers.MomentumSGD(lr=0.05, momentum=momentum) if momentum else optimizers.SGD(lr=0.05)
@@ -53,7 +60,7 @@ def test_lasso_adds_rate_times_sign(make_target, grads):
 
 
 @pytest.mark.parametrize("threshold", [0.5, 1e3])
-def test_gradient_clipping_equals_torch_clip_grad_norm(threshold, make_target, grads):
+def test_gradient_clipping_equals_torch_clip_grad_norm(threshold, make_target, grads, torch):
     target = make_target(np.float64)
     opt = optimizers.SGD(lr=1.0).setup(target)
     opt.add_hook(optimizer_hooks.GradientClipping(threshold))
@@ -82,7 +89,7 @@ def test_gradient_clipping_norm_is_over_all_parameters(fake_target_class):
     np.testing.assert_allclose([target.p["a"].array[0], target.p["b"].array[0]], [-0.6, -0.8])
 
 
-def test_gradient_hard_clipping(make_target, grads):
+def test_gradient_hard_clipping(make_target, grads, torch):
     target = make_target(np.float64)
     opt = optimizers.SGD(lr=1.0).setup(target)
     opt.add_hook(optimizer_hooks.GradientHardClipping(-0.2, 0.5))
