@@ -260,14 +260,12 @@ class UpdateRule:
             with using_device(get_device_from_array(data)):
                 self.init_state(param)
         if loaded:
-            self._fit_loaded_state(loaded, data)
+            self._fit_loaded_state(self._state, loaded, data)
         self._state_key = key
 
-    def _fit_loaded_state(self, loaded: dict[str, Any], data: Any) -> None:
+    def _fit_loaded_state(self, state: dict[str, Any], loaded: dict[str, Any], data: Any) -> None:
         # Values read from a file are host arrays in the file's dtype: copy them into
         # freshly made state so it ends up on the parameter's device and dtype.
-        state = self._state
-        assert state is not None
         device = get_device_from_array(data)
         for name, value in loaded.items():
             current = state.get(name)
