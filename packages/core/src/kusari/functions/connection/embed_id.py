@@ -40,7 +40,13 @@ class EmbedIDFunction(FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
-        return EmbedIDGrad(self._w_shape, self.ignore_label).apply((x, grad_outputs[0]))
+        gw = EmbedIDGrad(self._w_shape, self.ignore_label).apply((x, grad_outputs[0]))[0]
+        return tuple(gw if i == 1 else None for i in indexes)
+
+    def backward_arrays(self, indexes, grad_outputs):
+        gw = EmbedIDGrad(self._w_shape, self.ignore_label).forward(
+            (self.inputs[0].data, grad_outputs[0]))[0]
+        return tuple(gw if i == 1 else None for i in indexes)
 
 
 class EmbedIDGrad(FunctionNode):

@@ -20,7 +20,7 @@ from kusari.functions.pooling import _pooling
 from kusari.functions.pooling._pooling import Geometry
 from kusari.variable import Variable
 
-__all__ = ["AveragePooling2D", "average_pooling_2d"]
+__all__ = ["AveragePooling2D", "average_pooling_2d", "pool_sum_array"]
 
 
 def _args(g: Geometry) -> tuple[Any, ...]:
@@ -35,23 +35,31 @@ class AveragePooling2D(FunctionNode):
         self.scale = scale
 
     def forward(self, inputs):
-        x, = inputs
-        g = self.geometry
-        kernel = get_kernel("average_pooling_2d", x)
-        if kernel is not None:
-            return kernel(x, *_args(g), self.scale),
-        if g.kh == g.h and g.kw == g.w and g.oh == g.ow == 1 and g.ph == g.pw == 0:
-            # Global pooling: one reduction instead of kh*kw slice additions.
-            y = x.sum(axis=(2, 3), keepdims=True)
-            if self.scale != 1:
-                y *= y.dtype.type(self.scale)
-            return y,
-        return _pooling.pool_sum(x, g, self.scale),
+        return pool_sum_array(inputs[0], self.geometry, self.scale),
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.pooling.unpooling_2d import Unpooling2D
 
         return Unpooling2D(self.geometry, self.scale).apply(grad_outputs)
+
+    def backward_arrays(self, indexes, grad_outputs):
+        from kusari.functions.pooling.unpooling_2d import unpool_sum_array
+
+        return unpool_sum_array(grad_outputs[0], self.geometry, self.scale),
+
+
+def pool_sum_array(x: Any, g: Geometry, scale: float) -> Any:
+    """``scale`` times the window sums, through the backend kernel when there is one."""
+    kernel = get_kernel("average_pooling_2d", x)
+    if kernel is not None:
+        return kernel(x, *_args(g), scale)
+    if g.kh == g.h and g.kw == g.w and g.oh == g.ow == 1 and g.ph == g.pw == 0:
+        # Global pooling: one reduction instead of kh*kw slice additions.
+        y = x.sum(axis=(2, 3), keepdims=True)
+        if scale != 1:
+            y *= y.dtype.type(scale)
+        return y
+    return _pooling.pool_sum(x, g, scale)
 
 
 def average_pooling_2d(x: Any, ksize: Any, stride: Any = None, pad: Any = 0) -> Variable:

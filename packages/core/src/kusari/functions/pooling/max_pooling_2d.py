@@ -56,15 +56,20 @@ class MaxPooling2D(FunctionNode):
     def get_indexes(self) -> Any:
         """The argmax offsets (row-major within each window), computed on first use."""
         if self.indexes is None:
-            x, = self.get_retained_inputs()
-            y, = self.get_retained_outputs()
-            self.indexes = _pooling.argmax_index(x.array, y.array, self.geometry)
+            x = self.inputs[0].data
+            y = self._retained_output_data[0]
+            self.indexes = _pooling.argmax_index(x, y, self.geometry)
         return self.indexes
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.pooling.upsampling_2d import Upsampling2D
 
         return Upsampling2D(self.geometry, self.get_indexes()).apply(grad_outputs)
+
+    def backward_arrays(self, indexes, grad_outputs):
+        from kusari.functions.pooling.upsampling_2d import scatter_array
+
+        return scatter_array(grad_outputs[0], self.get_indexes(), self.geometry),
 
 
 class MaxPoolingWithIndexes2D(FunctionNode):
@@ -75,16 +80,25 @@ class MaxPoolingWithIndexes2D(FunctionNode):
         self.indexes = indexes
 
     def forward(self, inputs):
-        img, = inputs
-        kernel = get_kernel("max_pooling_2d_gather", img)
-        if kernel is not None:
-            return kernel(img, self.indexes, *kernel_args(self.geometry)),
-        return _pooling.gather(img, self.indexes, self.geometry),
+        return gather_array(inputs[0], self.indexes, self.geometry),
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.pooling.upsampling_2d import Upsampling2D
 
         return Upsampling2D(self.geometry, self.indexes).apply(grad_outputs)
+
+    def backward_arrays(self, indexes, grad_outputs):
+        from kusari.functions.pooling.upsampling_2d import scatter_array
+
+        return scatter_array(grad_outputs[0], self.indexes, self.geometry),
+
+
+def gather_array(img: Any, indexes: Any, g: Geometry) -> Any:
+    """:func:`_pooling.gather` through the backend kernel when there is one."""
+    kernel = get_kernel("max_pooling_2d_gather", img)
+    if kernel is not None:
+        return kernel(img, indexes, *kernel_args(g))
+    return _pooling.gather(img, indexes, g)
 
 
 def max_pooling_2d(x: Any, ksize: Any, stride: Any = None, pad: Any = 0, cover_all: bool = True,

@@ -11,7 +11,7 @@ from kusari.functions.pooling import _pooling
 from kusari.functions.pooling._pooling import Geometry
 from kusari.variable import Variable
 
-__all__ = ["Unpooling2D", "unpooling_2d"]
+__all__ = ["Unpooling2D", "unpool_sum_array", "unpooling_2d"]
 
 
 class Unpooling2D(FunctionNode):
@@ -22,18 +22,26 @@ class Unpooling2D(FunctionNode):
         self.scale = scale
 
     def forward(self, inputs):
-        v, = inputs
-        g = self.geometry
-        kernel = get_kernel("average_pooling_2d_grad", v)
-        if kernel is not None:
-            return kernel(v, (g.kh, g.kw), (g.sy, g.sx), (g.ph, g.pw), (g.h, g.w),
-                          (g.oh, g.ow), self.scale),
-        return _pooling.unpool_sum(v, g, self.scale),
+        return unpool_sum_array(inputs[0], self.geometry, self.scale),
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.pooling.average_pooling_2d import AveragePooling2D
 
         return AveragePooling2D(self.geometry, self.scale).apply(grad_outputs)
+
+    def backward_arrays(self, indexes, grad_outputs):
+        from kusari.functions.pooling.average_pooling_2d import pool_sum_array
+
+        return pool_sum_array(grad_outputs[0], self.geometry, self.scale),
+
+
+def unpool_sum_array(v: Any, g: Geometry, scale: float) -> Any:
+    """:func:`_pooling.unpool_sum` through the backend kernel when there is one."""
+    kernel = get_kernel("average_pooling_2d_grad", v)
+    if kernel is not None:
+        return kernel(v, (g.kh, g.kw), (g.sy, g.sx), (g.ph, g.pw), (g.h, g.w), (g.oh, g.ow),
+                      scale)
+    return _pooling.unpool_sum(v, g, scale)
 
 
 def unpooling_2d(x: Any, ksize: Any, stride: Any = None, pad: Any = 0, outsize: Any = None,

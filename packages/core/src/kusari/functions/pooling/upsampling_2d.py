@@ -18,7 +18,7 @@ from kusari.functions.pooling import _pooling
 from kusari.functions.pooling._pooling import Geometry
 from kusari.variable import Variable
 
-__all__ = ["Upsampling2D", "upsampling_2d"]
+__all__ = ["Upsampling2D", "scatter_array", "upsampling_2d"]
 
 
 class Upsampling2D(FunctionNode):
@@ -29,18 +29,27 @@ class Upsampling2D(FunctionNode):
         self.indexes = indexes
 
     def forward(self, inputs):
-        v, = inputs
-        kernel = get_kernel("max_pooling_2d_grad", v)
-        if kernel is not None:
-            from kusari.functions.pooling.max_pooling_2d import kernel_args
-
-            return kernel(v, self.indexes, *kernel_args(self.geometry)),
-        return _pooling.scatter(v, self.indexes, self.geometry),
+        return scatter_array(inputs[0], self.indexes, self.geometry),
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.pooling.max_pooling_2d import MaxPoolingWithIndexes2D
 
         return MaxPoolingWithIndexes2D(self.geometry, self.indexes).apply(grad_outputs)
+
+    def backward_arrays(self, indexes, grad_outputs):
+        from kusari.functions.pooling.max_pooling_2d import gather_array
+
+        return gather_array(grad_outputs[0], self.indexes, self.geometry),
+
+
+def scatter_array(v: Any, indexes: Any, g: Geometry) -> Any:
+    """:func:`_pooling.scatter` through the backend kernel when there is one."""
+    kernel = get_kernel("max_pooling_2d_grad", v)
+    if kernel is not None:
+        from kusari.functions.pooling.max_pooling_2d import kernel_args
+
+        return kernel(v, indexes, *kernel_args(g))
+    return _pooling.scatter(v, indexes, g)
 
 
 def upsampling_2d(x: Any, indexes: Any, ksize: Any, stride: Any = None, pad: Any = 0,
