@@ -1,7 +1,12 @@
 """Helpers shared by the training benchmarks: interleaved timing, memory probes, JSON.
 
 Every benchmark script pins BLAS/OpenMP to one thread *before* importing NumPy or torch
-(the variables are read when the libraries load), then imports this module. Results are
+(the variables are read when the libraries load), then imports this module.
+
+Each framework runs in its own long-lived worker process (:class:`Worker`, :func:`serve`)
+and the parent interleaves them. Importing torch creates ~150 000 garbage-collected
+Python objects; in a shared process every full collection triggered by kusari's graph
+objects would walk them too, making kusari's per-op cost depend on torch being loaded. Results are
 one JSON file per workload under ``$KUSARI_BENCH_OUT`` (default ``bench-results/``), each
 holding a list of ``rows`` that ``run_all.py`` turns into one Markdown table.
 
@@ -34,6 +39,11 @@ __all__ = [
     "run_child",
     "child_reply",
     "timed",
+    "clock",
+    "CLOCK_NAME",
+    "Worker",
+    "serve",
+    "worker_args",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,11 +56,18 @@ def out_dir() -> Path:
     return path
 
 
+# CPU time of this process, not wall time: the machines these run on are shared, and a
+# single-threaded benchmark's CPU time does not count the time other processes hold the
+# core (wall time here swings 2-3x with the load). KUSARI_BENCH_CLOCK=wall switches back.
+CLOCK_NAME = "wall" if os.environ.get("KUSARI_BENCH_CLOCK") == "wall" else "cpu"
+clock = time.perf_counter if CLOCK_NAME == "wall" else time.process_time
+
+
 def timed(fn: Callable[[], Any]) -> float:
-    """Seconds one call of ``fn`` takes."""
-    t0 = time.perf_counter()
+    """Seconds one call of ``fn`` takes (process CPU time unless KUSARI_BENCH_CLOCK=wall)."""
+    t0 = clock()
     fn()
-    return time.perf_counter() - t0
+    return clock() - t0
 
 
 def interleave(runners: dict[str, Callable[[], float]], reps: int,
@@ -122,7 +139,8 @@ def report(workload: str, rows: list[dict[str, Any]], quick: bool, **extra: Any)
     Returns:
         The dict written.
     """
-    data = {"workload": workload, "quick": quick, "rows": rows, "extra": extra}
+    data = {"workload": workload, "quick": quick, "clock": CLOCK_NAME, "rows": rows,
+            "extra": extra}
     (out_dir() / f"{workload}.json").write_text(json.dumps(data, indent=2) + "\n")
     print("| workload | unit | kusari | PyTorch | ratio | target |")
     print("|---|---|---|---|---|---|")
@@ -166,3 +184,88 @@ def child_reply(data: dict[str, Any]) -> None:
     """Print ``data`` as the child's last output line (read by :func:`run_child`)."""
     sys.stdout.flush()
     print(json.dumps(data), flush=True)
+
+
+_REPLY = "@@kusari-bench@@"
+
+
+class Worker:
+    """A benchmark worker process: ``python <script> --worker <name> [args]``.
+
+    The worker answers JSON commands on its stdin with one marked JSON line on stdout
+    (anything else it prints passes through), so one framework's imports, garbage and
+    allocator state never touch the other's.
+
+    Args:
+        script: The benchmark script (it calls :func:`serve` when given ``--worker``).
+        name: The worker's name, passed after ``--worker`` (``kusari`` or ``torch``).
+        args: Extra command-line arguments (``--quick``).
+        env: Extra environment variables.
+    """
+
+    def __init__(self, script: str, name: str, args: list[str] | None = None,
+                 env: dict[str, str] | None = None) -> None:
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        self.name = name
+        self._proc = subprocess.Popen(
+            [sys.executable, script, "--worker", name, *(args or [])],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=full_env)
+
+    def call(self, cmd: str, **kwargs: Any) -> dict[str, Any]:
+        """Run ``cmd`` in the worker with ``kwargs`` and return its JSON answer."""
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write(json.dumps({"cmd": cmd, **kwargs}) + "\n")
+        self._proc.stdin.flush()
+        for line in self._proc.stdout:
+            if line.startswith(_REPLY):
+                reply = json.loads(line[len(_REPLY):])
+                if "error" in reply:
+                    raise RuntimeError(f"{self.name} worker, {cmd}: {reply['error']}")
+                return reply
+            print(line, end="")
+        raise RuntimeError(f"{self.name} worker died during {cmd} (exit {self._proc.wait()})")
+
+    def timer(self, cmd: str, **kwargs: Any) -> Callable[[], float]:
+        """A runner for :func:`interleave`: calls ``cmd`` and returns its ``"t"``."""
+        return lambda: self.call(cmd, **kwargs)["t"]
+
+    def close(self) -> None:
+        """End the worker (closing its stdin ends its command loop)."""
+        if self._proc.stdin is not None:
+            self._proc.stdin.close()
+        self._proc.wait(timeout=60)
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if exc[0] is not None:
+            self._proc.kill()
+        self.close()
+
+
+def worker_args() -> tuple[str, list[str]] | None:
+    """``(name, other args)`` when this process was started as a worker, else None."""
+    if len(sys.argv) >= 3 and sys.argv[1] == "--worker":
+        return sys.argv[2], sys.argv[3:]
+    return None
+
+
+def serve(handlers: dict[str, Callable[..., dict[str, Any]]]) -> None:
+    """Worker side: answer commands from stdin until it closes.
+
+    Each line is ``{"cmd": name, **kwargs}``; ``handlers[name](**kwargs)`` returns the
+    answer dict. An exception is sent back with its traceback instead of killing the
+    worker silently.
+    """
+    import traceback
+
+    for line in sys.stdin:
+        msg = json.loads(line)
+        try:
+            reply = handlers[msg.pop("cmd")](**msg)
+        except Exception:  # noqa: BLE001 - reported to the parent, which raises
+            reply = {"error": traceback.format_exc()}
+        sys.stdout.flush()
+        print(_REPLY + json.dumps(reply), flush=True)
