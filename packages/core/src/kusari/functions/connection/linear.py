@@ -11,10 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from kusari.backend import get_array_module
 from kusari.function_node import FunctionNode
 from kusari.variable import Variable
 
 __all__ = ["LinearFunction", "LinearGradData", "LinearGradWeight", "linear"]
+
+
+def _gy_t_x(gy2: Any, x2: Any) -> Any:
+    """``gy2^T @ x2``; a single row goes through ``dot`` (NumPy's matmul with an inner size
+    of 1 was ~5x slower than the outer product ``dot`` does)."""
+    if gy2.shape[0] == 1:
+        return get_array_module(gy2).dot(gy2.T, x2)
+    return gy2.T @ x2
 
 
 def _as_2d(a: Any, nb: int) -> Any:
@@ -71,10 +80,10 @@ class LinearFunction(FunctionNode):
         nb = self.n_batch_axes
         if x.ndim == 2 and nb == 1:
             if indexes == (1, 2):  # the common "x is data" case, without the loop
-                return gy.T @ x, gy.sum(axis=0)
+                return _gy_t_x(gy, x), gy.sum(axis=0)
             out = []
             for i in indexes:
-                out.append(gy @ W if i == 0 else gy.T @ x if i == 1 else gy.sum(axis=0))
+                out.append(gy @ W if i == 0 else _gy_t_x(gy, x) if i == 1 else gy.sum(axis=0))
             return tuple(out)
         gy2 = _as_2d(gy, nb)
         out = []
@@ -82,7 +91,7 @@ class LinearFunction(FunctionNode):
             if i == 0:
                 out.append((gy2 @ W).reshape(x.shape))
             elif i == 1:
-                out.append(gy2.T @ _as_2d(x, nb))
+                out.append(_gy_t_x(gy2, _as_2d(x, nb)))
             else:
                 out.append(gy2.sum(axis=0))
         return tuple(out)
@@ -128,7 +137,7 @@ class LinearGradWeight(FunctionNode):
         x, gy = inputs
         self.retain_inputs((0, 1))
         nb = self.n_batch_axes
-        return _as_2d(gy, nb).T @ _as_2d(x, nb),
+        return _gy_t_x(_as_2d(gy, nb), _as_2d(x, nb)),
 
     def backward(self, indexes, grad_outputs):
         x, gy = self.get_retained_inputs()
