@@ -255,13 +255,15 @@ def grad_weight(x: Any, gy: Any, geo: ConvGeometry, col: Any = None) -> Any:
     if col is not None:
         # col is (G, K, n*L): one GEMM against gy laid out (G, Og, n*L).
         gyt = gyf.reshape(n, g, og, lo).transpose(1, 2, 0, 3).reshape(g, og, n * lo)
-        return xp.matmul(gyt, col.swapaxes(1, 2)).reshape(shape)
+        return xp.matmul(col, gyt.swapaxes(1, 2)).swapaxes(1, 2).reshape(shape)
     if geo.flat:
         buf = _flat_input(x, geo)[0]
     else:
         nh, nw = geo.need()
         buf = _conv.pad_input(x, geo.ph, geo.pw, nh, nw)
-    gw = xp.zeros((g, og, k), dtype=x.dtype)
+    # Accumulated transposed, (G, K, Og) = col @ gy^T: OpenBLAS ran this orientation ~25%
+    # faster than gy @ col^T on the 3x3/64-channel shapes.
+    gwt = xp.zeros((g, k, og), dtype=x.dtype)
     for n0, n1, r0, r1 in _pieces(geo, lo, x.itemsize):
         m = n1 - n0
         # col as (G, K, m*L) so the piece is one GEMM with a long inner dimension.
@@ -274,5 +276,5 @@ def grad_weight(x: Any, gy: Any, geo: ConvGeometry, col: Any = None) -> Any:
                                      geo.oh, geo.ow, order="cknl")
         cm = view.reshape(g, k, m * (b - a))
         gyc = gyf[n0:n1, :, a:b].reshape(m, g, og, b - a).transpose(1, 2, 0, 3)
-        gw += xp.matmul(gyc.reshape(g, og, m * (b - a)), cm.swapaxes(1, 2))
-    return gw.reshape(shape)
+        gwt += xp.matmul(cm, gyc.reshape(g, og, m * (b - a)).swapaxes(1, 2))
+    return xp.ascontiguousarray(gwt.swapaxes(1, 2)).reshape(shape)
