@@ -272,13 +272,22 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, venv_backend=TORCH_VENV_BACKEND, default=False)
 def bench(session: nox.Session) -> None:
-    """Benchmarks against PyTorch CPU: ``nox -s bench`` or ``nox -s bench -- benchmarks/x.py``."""
-    scripts = session.posargs or sorted(str(p) for p in (ROOT / "benchmarks").glob("*.py"))
-    if not scripts:
+    """Benchmarks against PyTorch CPU: ``nox -s bench [-- --quick] [-- benchmarks/x.py]``.
+
+    Runs ``benchmarks/run_all.py`` when it exists (the driver), else every script in
+    ``benchmarks/`` not starting with ``_``; other arguments go to each script.
+    """
+    chosen = [arg for arg in session.posargs if arg.endswith(".py")]
+    flags = [arg for arg in session.posargs if not arg.endswith(".py")]
+    driver = ROOT / "benchmarks" / "run_all.py"
+    if not chosen:
+        scripts = sorted(ROOT.glob("benchmarks/[!_]*.py"))
+        chosen = [str(driver)] if driver.exists() else [str(p) for p in scripts]
+    if not chosen:
         session.error("no benchmarks/*.py to run")
     session.install(*_editable(*APP_PACKAGES), *_test_requirements(*APP_PACKAGES))
-    for script in scripts:
-        session.run("python", script)
+    for script in chosen:
+        session.run("python", script, *flags)
 
 
 @nox.session(python=PYTHON, default=False)
