@@ -257,10 +257,11 @@ def lint(session: nox.Session) -> None:
     session.run("lint-imports", "--config", ".importlinter", "--no-cache")
 
 
-@nox.session(python=PYTHON, default=False)
+@nox.session(python=PYTHON, venv_backend=TORCH_VENV_BACKEND, default=False)
 def docs(session: nox.Session) -> None:
     """Run the examples in the docstrings (doctest)."""
-    session.install(*_editable(*APP_PACKAGES), "pytest")
+    # kusari.testing's oracle examples call PyTorch.
+    session.install(*_editable(*APP_PACKAGES), *_test_requirements(*APP_PACKAGES))
     sources = [
         str(path)
         for name in APP_PACKAGES
