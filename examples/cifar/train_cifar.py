@@ -29,13 +29,23 @@ from kusari import datasets, iterators, optimizers, serializers, training
 from kusari.dataset import DownloadError
 from kusari.training import extensions
 
-CLS_NAMES = ["airplane", "automobile", "bird", "cat", "deer",
-             "dog", "frog", "horse", "ship", "truck"]
+CLS_NAMES = [
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+]
 
 
 class MyModel(chainer.Chain):
     def __init__(self, n_out):
-        super(MyModel, self).__init__(
+        super().__init__(
             conv1=L.Convolution2D(None, 32, 3, 3, 1),
             conv2=L.Convolution2D(32, 64, 3, 3, 1),
             conv3=L.Convolution2D(64, 128, 3, 3, 1),
@@ -54,7 +64,7 @@ class MyModel(chainer.Chain):
 class ConvBlock(chainer.Chain):
     def __init__(self, n_ch, pool_drop=False):
         w = chainer.initializers.HeNormal()
-        super(ConvBlock, self).__init__(
+        super().__init__(
             conv=L.Convolution2D(None, n_ch, 3, 1, 1, nobias=True, initialW=w),
             bn=L.BatchNormalization(n_ch),
         )
@@ -72,7 +82,7 @@ class ConvBlock(chainer.Chain):
 class LinearBlock(chainer.Chain):
     def __init__(self):
         w = chainer.initializers.HeNormal()
-        super(LinearBlock, self).__init__(fc=L.Linear(None, 1024, initialW=w))
+        super().__init__(fc=L.Linear(None, 1024, initialW=w))
         self.train = True
 
     def __call__(self, x):
@@ -81,7 +91,7 @@ class LinearBlock(chainer.Chain):
 
 class DeepCNN(chainer.ChainList):
     def __init__(self, n_output):
-        super(DeepCNN, self).__init__(
+        super().__init__(
             ConvBlock(64),
             ConvBlock(64, True),
             ConvBlock(128),
@@ -116,7 +126,7 @@ class TestModeEvaluator(extensions.Evaluator):
     def evaluate(self):
         model = self.get_target("main")
         model.train = False
-        ret = super(TestModeEvaluator, self).evaluate()
+        ret = super().evaluate()
         model.train = True
         return ret
 
@@ -127,8 +137,11 @@ def get_data(args):
     except (DownloadError, OSError) as exc:
         from kusari.dataset import get_dataset_root
 
-        print(f"error: {exc}\n\nCIFAR-10 was not found and could not be downloaded: put "
-              f"cifar-10-python.tar.gz into {get_dataset_root()}/cifar/", file=sys.stderr)
+        print(
+            f"error: {exc}\n\nCIFAR-10 was not found and could not be downloaded: put "
+            f"cifar-10-python.tar.gz into {get_dataset_root()}/cifar/",
+            file=sys.stderr,
+        )
         sys.exit(2)
     if args.train_size:
         train = datasets.SubDataset(train, 0, min(args.train_size, len(train)))
@@ -156,19 +169,34 @@ def train(model_object, args, batchsize=64, gpu_id=-1, max_epoch=20):
     updater = training.StandardUpdater(train_iter, optimizer, device=gpu_id)
 
     # 6. Trainer
-    out = args.out or "{}_cifar10_result".format(model_object.__class__.__name__)
+    out = args.out or f"{model_object.__class__.__name__}_cifar10_result"
     trainer = training.Trainer(updater, (max_epoch, "epoch"), out=out)
 
     # 7. Evaluator
     trainer.extend(extensions.LogReport())
     trainer.extend(TestModeEvaluator(test_iter, model, device=gpu_id))
-    trainer.extend(extensions.PrintReport(
-        ["epoch", "main/loss", "main/accuracy", "validation/main/loss",
-         "validation/main/accuracy", "elapsed_time"]))
-    trainer.extend(extensions.PlotReport(
-        ["main/loss", "validation/main/loss"], x_key="epoch", file_name="loss.png"))
-    trainer.extend(extensions.PlotReport(
-        ["main/accuracy", "validation/main/accuracy"], x_key="epoch", file_name="accuracy.png"))
+    trainer.extend(
+        extensions.PrintReport(
+            [
+                "epoch",
+                "main/loss",
+                "main/accuracy",
+                "validation/main/loss",
+                "validation/main/accuracy",
+                "elapsed_time",
+            ]
+        )
+    )
+    trainer.extend(
+        extensions.PlotReport(
+            ["main/loss", "validation/main/loss"], x_key="epoch", file_name="loss.png"
+        )
+    )
+    trainer.extend(
+        extensions.PlotReport(
+            ["main/accuracy", "validation/main/accuracy"], x_key="epoch", file_name="accuracy.png"
+        )
+    )
     trainer.extend(extensions.snapshot(filename="snapshot_epoch-{.updater.epoch}", autoload=True))
     if not args.no_progress:
         trainer.extend(extensions.ProgressBar(update_interval=10))
@@ -181,8 +209,7 @@ def predict(model, test, image_id):
     x, t = test[image_id]
     with chainer.using_config("train", False), chainer.no_backprop_mode():
         y = model.predictor(x[None, ...]).data.argmax(axis=1)[0]
-    print("image {}: predicted_label: {}, answer: {}".format(
-        image_id, CLS_NAMES[int(y)], CLS_NAMES[int(t)]))
+    print(f"image {image_id}: predicted_label: {CLS_NAMES[int(y)]}, answer: {CLS_NAMES[int(t)]}")
 
 
 def main(argv=None):
@@ -190,23 +217,29 @@ def main(argv=None):
     parser.add_argument("--model", choices=["deepcnn", "mymodel"], default="deepcnn")
     parser.add_argument("--batchsize", "-b", type=int, default=64)
     parser.add_argument("--epoch", "-e", type=int, default=10)
-    parser.add_argument("--device", "-d", default="-1",
-                        help="-1 or @numpy for the CPU, 0 or @cupy:0 for GPU 0")
-    parser.add_argument("--out", "-o", default="",
-                        help="output directory (default <Model>_cifar10_result); an existing "
-                        "snapshot in it is resumed")
+    parser.add_argument(
+        "--device", "-d", default="-1", help="-1 or @numpy for the CPU, 0 or @cupy:0 for GPU 0"
+    )
+    parser.add_argument(
+        "--out",
+        "-o",
+        default="",
+        help="output directory (default <Model>_cifar10_result); an existing "
+        "snapshot in it is resumed",
+    )
     parser.add_argument("--train-size", type=int, default=None, help="use the first N examples")
     parser.add_argument("--test-size", type=int, default=None, help="use the first N test images")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     args = parser.parse_args(argv)
     device = int(args.device) if args.device.lstrip("-").isdigit() else args.device
     model_object = DeepCNN(10) if args.model == "deepcnn" else MyModel(10)
-    model, test = train(model_object, args, batchsize=args.batchsize, gpu_id=device,
-                        max_epoch=args.epoch)
+    model, test = train(
+        model_object, args, batchsize=args.batchsize, gpu_id=device, max_epoch=args.epoch
+    )
     model.to_cpu()
     for i in range(min(5, len(test))):
         predict(model, test, i)
-    out = args.out or "{}_cifar10_result".format(model_object.__class__.__name__)
+    out = args.out or f"{model_object.__class__.__name__}_cifar10_result"
     serializers.save_npz(os.path.join(out, "model.npz"), model.predictor)
     print("saved the trained predictor to", os.path.join(out, "model.npz"))
 

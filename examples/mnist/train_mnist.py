@@ -29,19 +29,19 @@ if not any(v in os.environ for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", 
     for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[_name] = "1"
 
-import kusari as chainer  # noqa: E402  (after the thread settings)
-import kusari.functions as F  # noqa: E402
-import kusari.links as L  # noqa: E402
-from kusari import datasets, iterators, optimizers, serializers, training  # noqa: E402
-from kusari.dataset import DownloadError  # noqa: E402
-from kusari.training import extensions  # noqa: E402
+import kusari as chainer
+import kusari.functions as F
+import kusari.links as L
+from kusari import datasets, iterators, optimizers, serializers, training
+from kusari.dataset import DownloadError
+from kusari.training import extensions
 
 
 class MLP(chainer.Chain):
     """Three fully connected layers; input sizes are inferred at the first call."""
 
     def __init__(self, n_mid_units=100, n_out=10):
-        super(MLP, self).__init__(
+        super().__init__(
             l1=L.Linear(None, n_mid_units),
             l2=L.Linear(None, n_mid_units),
             l3=L.Linear(None, n_out),
@@ -77,7 +77,9 @@ def load_data(name):
     except (DownloadError, OSError) as exc:
         from kusari.dataset import get_dataset_root
 
-        print(f"error: {exc}\n\n" + DATA_HELP[name].format(root=get_dataset_root()), file=sys.stderr)
+        print(
+            f"error: {exc}\n\n" + DATA_HELP[name].format(root=get_dataset_root()), file=sys.stderr
+        )
         sys.exit(2)
 
 
@@ -87,8 +89,9 @@ def parse_args(argv=None):
     parser.add_argument("--batchsize", "-b", type=int, default=100, help="examples per minibatch")
     parser.add_argument("--epoch", "-e", type=int, default=10, help="epochs to train")
     parser.add_argument("--unit", "-u", type=int, default=100, help="units per hidden layer")
-    parser.add_argument("--device", "-d", default="-1",
-                        help="-1 or @numpy for the CPU, 0 or @cupy:0 for GPU 0")
+    parser.add_argument(
+        "--device", "-d", default="-1", help="-1 or @numpy for the CPU, 0 or @cupy:0 for GPU 0"
+    )
     parser.add_argument("--out", "-o", default="result", help="directory for logs and snapshots")
     parser.add_argument("--resume", "-r", default="", help="a trainer snapshot to resume from")
     parser.add_argument("--lr", type=float, default=0.05, help="MomentumSGD learning rate")
@@ -109,8 +112,10 @@ def main(argv=None):
     if args.test_size:
         test = datasets.SubDataset(test, 0, min(args.test_size, len(test)))
     print(f"dataset: {args.dataset} ({len(train)} training, {len(test)} test images)")
-    print(f"device: {chainer.get_device(args.device)}, minibatch: {args.batchsize}, "
-          f"epochs: {args.epoch}, hidden units: {args.unit}")
+    print(
+        f"device: {chainer.get_device(args.device)}, minibatch: {args.batchsize}, "
+        f"epochs: {args.epoch}, hidden units: {args.unit}"
+    )
 
     model = L.Classifier(MLP(args.unit, 10))
     optimizer = optimizers.MomentumSGD(lr=args.lr)
@@ -123,15 +128,32 @@ def main(argv=None):
 
     trainer.extend(extensions.LogReport())
     trainer.extend(extensions.snapshot(filename="snapshot_epoch-{.updater.epoch}"))
-    trainer.extend(extensions.snapshot_object(model.predictor, filename="model_epoch-{.updater.epoch}"))
+    trainer.extend(
+        extensions.snapshot_object(model.predictor, filename="model_epoch-{.updater.epoch}")
+    )
     trainer.extend(extensions.Evaluator(test_iter, model, device=args.device))
-    trainer.extend(extensions.PrintReport(
-        ["epoch", "main/loss", "main/accuracy", "validation/main/loss",
-         "validation/main/accuracy", "elapsed_time"]))
-    trainer.extend(extensions.PlotReport(
-        ["main/loss", "validation/main/loss"], x_key="epoch", file_name="loss.png"))
-    trainer.extend(extensions.PlotReport(
-        ["main/accuracy", "validation/main/accuracy"], x_key="epoch", file_name="accuracy.png"))
+    trainer.extend(
+        extensions.PrintReport(
+            [
+                "epoch",
+                "main/loss",
+                "main/accuracy",
+                "validation/main/loss",
+                "validation/main/accuracy",
+                "elapsed_time",
+            ]
+        )
+    )
+    trainer.extend(
+        extensions.PlotReport(
+            ["main/loss", "validation/main/loss"], x_key="epoch", file_name="loss.png"
+        )
+    )
+    trainer.extend(
+        extensions.PlotReport(
+            ["main/accuracy", "validation/main/accuracy"], x_key="epoch", file_name="accuracy.png"
+        )
+    )
     trainer.extend(extensions.dump_graph("main/loss"))
     if not args.no_progress:
         trainer.extend(extensions.ProgressBar(update_interval=50))

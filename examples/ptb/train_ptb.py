@@ -106,7 +106,8 @@ class ParallelSequentialIterator(Iterator):
         self.iteration = int(serializer("iteration", self.iteration))
         self.epoch = int(serializer("epoch", self.epoch))
         self._previous_epoch_detail = float(
-            serializer("previous_epoch_detail", self._previous_epoch_detail))
+            serializer("previous_epoch_detail", self._previous_epoch_detail)
+        )
 
 
 class BPTTUpdater(training.updaters.StandardUpdater):
@@ -142,9 +143,11 @@ def load_corpus(args):
     except (DownloadError, OSError) as exc:
         from kusari.dataset import get_dataset_root
 
-        print(f"error: {exc}\n\nPenn Treebank was not found and could not be downloaded: put "
-              f"ptb.train.txt, ptb.valid.txt and ptb.test.txt into {get_dataset_root()}/ptb/",
-              file=sys.stderr)
+        print(
+            f"error: {exc}\n\nPenn Treebank was not found and could not be downloaded: put "
+            f"ptb.train.txt, ptb.valid.txt and ptb.test.txt into {get_dataset_root()}/ptb/",
+            file=sys.stderr,
+        )
         sys.exit(2)
     n_vocab = max(train.max(), val.max(), test.max()) + 1
     if args.train_size:
@@ -162,20 +165,26 @@ def main(argv=None):
     parser.add_argument("--epoch", "-e", type=int, default=39)
     parser.add_argument("--unit", "-u", type=int, default=650, help="LSTM units")
     parser.add_argument("--gradclip", "-c", type=float, default=5, help="gradient norm limit")
-    parser.add_argument("--device", "-d", default="-1",
-                        help="-1 or @numpy for the CPU, 0 or @cupy:0 for GPU 0")
+    parser.add_argument(
+        "--device", "-d", default="-1", help="-1 or @numpy for the CPU, 0 or @cupy:0 for GPU 0"
+    )
     parser.add_argument("--out", "-o", default="result_ptb")
     parser.add_argument("--resume", "-r", default="", help="a trainer snapshot to resume from")
     parser.add_argument("--train-size", type=int, default=None, help="use the first N words")
-    parser.add_argument("--valid-size", type=int, default=None,
-                        help="use the first N words of the validation and test sets")
+    parser.add_argument(
+        "--valid-size",
+        type=int,
+        default=None,
+        help="use the first N words of the validation and test sets",
+    )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     args = parser.parse_args(argv)
     device = int(args.device) if args.device.lstrip("-").isdigit() else args.device
 
     train, val, test, n_vocab = load_corpus(args)
-    print(f"vocabulary: {n_vocab} words; train {len(train)}, valid {len(val)}, "
-          f"test {len(test)} words")
+    print(
+        f"vocabulary: {n_vocab} words; train {len(train)}, valid {len(val)}, test {len(test)} words"
+    )
 
     train_iter = ParallelSequentialIterator(train, args.batchsize)
     val_iter = ParallelSequentialIterator(val, 1, repeat=False)
@@ -193,14 +202,19 @@ def main(argv=None):
 
     eval_model = model.copy()  # shares the parameters, keeps its own LSTM state
     eval_rnn = eval_model.predictor
-    trainer.extend(extensions.Evaluator(
-        val_iter, eval_model, device=device,
-        eval_hook=lambda _: eval_rnn.reset_state()))  # each sweep starts from a clean state
+    trainer.extend(
+        extensions.Evaluator(
+            val_iter, eval_model, device=device, eval_hook=lambda _: eval_rnn.reset_state()
+        )
+    )  # each sweep starts from a clean state
     interval = 10 if len(train) < 200_000 else 500
-    trainer.extend(extensions.LogReport(postprocess=compute_perplexity,
-                                        trigger=(interval, "iteration")))
-    trainer.extend(extensions.PrintReport(
-        ["epoch", "iteration", "perplexity", "val_perplexity"]), trigger=(interval, "iteration"))
+    trainer.extend(
+        extensions.LogReport(postprocess=compute_perplexity, trigger=(interval, "iteration"))
+    )
+    trainer.extend(
+        extensions.PrintReport(["epoch", "iteration", "perplexity", "val_perplexity"]),
+        trigger=(interval, "iteration"),
+    )
     trainer.extend(extensions.snapshot(filename="snapshot_epoch-{.updater.epoch}"))
     trainer.extend(extensions.snapshot_object(model, "model_epoch-{.updater.epoch}"))
     if not args.no_progress:

@@ -41,7 +41,9 @@ class ScriptedUpdater(Updater):
     """Reports ``main/loss`` = mean of the batch (examples are 0..n-1, in order)."""
 
     def __init__(self, n: int = 10, batch_size: int = 2) -> None:
-        super().__init__(SerialIterator(list(range(n)), batch_size, shuffle=False), DummyOptimizer())
+        super().__init__(
+            SerialIterator(list(range(n)), batch_size, shuffle=False), DummyOptimizer()
+        )
 
     def update_core(self) -> None:
         batch = self.get_iterator("main").next()
@@ -52,7 +54,9 @@ class ScriptedUpdater(Updater):
 def make_trainer(tmp_path):
     """``make_trainer(stop, n=10, batch_size=2)`` → a Trainer writing into tmp_path."""
 
-    def make(stop: Any = (2, "epoch"), n: int = 10, batch_size: int = 2, out: Any = None) -> Trainer:
+    def make(
+        stop: Any = (2, "epoch"), n: int = 10, batch_size: int = 2, out: Any = None
+    ) -> Trainer:
         return Trainer(ScriptedUpdater(n, batch_size), stop, out=str(out or tmp_path / "result"))
 
     return make

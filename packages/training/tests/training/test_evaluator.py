@@ -16,7 +16,11 @@ def _hand_metrics(model, x, t, batch_size):
     for i in range(0, len(x), batch_size):
         xb, tb = x[i : i + batch_size], t[i : i + batch_size]
         logits = (xb @ W.T + b).astype(numpy.float64)
-        logp = logits - numpy.log(numpy.exp(logits - logits.max(1, keepdims=True)).sum(1, keepdims=True)) - logits.max(1, keepdims=True)
+        logp = (
+            logits
+            - numpy.log(numpy.exp(logits - logits.max(1, keepdims=True)).sum(1, keepdims=True))
+            - logits.max(1, keepdims=True)
+        )
         losses.append(-logp[numpy.arange(len(tb)), tb].mean())
         accs.append((logits.argmax(1) == tb).mean())
     return numpy.mean(losses), numpy.mean(accs)
@@ -49,8 +53,9 @@ def test_evaluate_runs_in_test_mode_without_graph(classifier_setup):
         assert loss.creator is None  # no graph was built
         return loss
 
-    ev = extensions.Evaluator(SerialIterator(data, 10, repeat=False, shuffle=False), model,
-                              eval_func=eval_func, device=-1)
+    ev = extensions.Evaluator(
+        SerialIterator(data, 10, repeat=False, shuffle=False), model, eval_func=eval_func, device=-1
+    )
     reporter = kusari.Reporter()
     observation = {}
     with reporter.scope(observation):
@@ -89,8 +94,9 @@ def test_evaluator_hooks_dicts_and_warnings(classifier_setup):
     hooked = []
     with pytest.warns(UserWarning, match="repeat=True"):
         extensions.Evaluator(SerialIterator(data, 5), model)
-    ev = extensions.Evaluator({"main": SerialIterator(data, 5, False, False)}, {"main": model},
-                              eval_hook=hooked.append)
+    ev = extensions.Evaluator(
+        {"main": SerialIterator(data, 5, False, False)}, {"main": model}, eval_hook=hooked.append
+    )
     ev.evaluate()
     assert hooked == [ev] and ev.get_all_targets() == {"main": model}
     with pytest.raises(ValueError, match="'main' entry"):

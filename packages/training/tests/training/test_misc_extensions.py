@@ -110,8 +110,9 @@ def test_observe_value_and_lr(make_trainer):
 def test_dump_graph_writes_dot_once_and_restores_config(classifier_setup, tmp_path):
     model, trainer = classifier_trainer(classifier_setup, tmp_path, stop=(3, "iteration"))
     keep = []
-    trainer.extend(lambda t: keep.append(kusari.config.keep_graph_on_report), name="spy",
-                   priority=400)
+    trainer.extend(
+        lambda t: keep.append(kusari.config.keep_graph_on_report), name="spy", priority=400
+    )
     trainer.extend(extensions.dump_graph("main/loss"))
     trainer.run()
     with open(os.path.join(trainer.out, "cg.dot")) as f:
@@ -138,8 +139,11 @@ def test_unchain_variables(classifier_setup, tmp_path):
     model, trainer = classifier_trainer(classifier_setup, tmp_path, stop=(1, "iteration"))
     trainer.extend(extensions.dump_graph("main/loss"))  # keeps the graph on the report
     seen = {}
-    trainer.extend(lambda t: seen.setdefault("before", t.observation["main/loss"].creator),
-                   name="before", priority=0)
+    trainer.extend(
+        lambda t: seen.setdefault("before", t.observation["main/loss"].creator),
+        name="before",
+        priority=0,
+    )
     trainer.extend(extensions.unchain_variables())
     trainer.run()
     assert seen["before"] is not None

@@ -40,8 +40,12 @@ def test_log_report_keys_trigger_postprocess_and_filename(make_trainer):
     def post(entry):
         entry["double"] = 2 * entry["main/loss"]
 
-    log = extensions.LogReport(keys=["main/loss"], trigger=(2, "iteration"), postprocess=post,
-                               filename="log_{iteration}.json")
+    log = extensions.LogReport(
+        keys=["main/loss"],
+        trigger=(2, "iteration"),
+        postprocess=post,
+        filename="log_{iteration}.json",
+    )
     trainer.extend(lambda t: t.observation.update(other=1.0), name="other", priority=300)
     trainer.extend(log)
     trainer.run()

@@ -15,8 +15,12 @@ def run_shift(make_trainer, shift, calls=6, attr="lr"):
     seen = []
     trainer.extend(shift, trigger=(1, "iteration"))
     trainer.extend(lambda t: seen.append(getattr(optimizer, attr)), name="spy", priority=-10)
-    trainer.extend(lambda t: seen.append(getattr(optimizer, attr)), name="start",
-                   trigger=(10**6, "iteration"), call_before_training=True)
+    trainer.extend(
+        lambda t: seen.append(getattr(optimizer, attr)),
+        name="start",
+        trigger=(10**6, "iteration"),
+        call_before_training=True,
+    )
     trainer.run()
     return seen
 
@@ -31,7 +35,10 @@ def run_shift(make_trainer, shift, calls=6, attr="lr"):
         (E.LinearShift("lr", (1.0, 0.0), (1, 3)), [1, 1, 0.5, 0, 0]),
         (E.MultistepShift("lr", 0.1, [2, 4], init=1.0), [1, 1, 0.1, 0.1, 0.01]),
         (E.PolynomialShift("lr", 2, max_count=4, init=1.0), [1, 0.5625, 0.25, 0.0625, 0]),
-        (E.PolynomialShift("lr", 2, max_count=4, init=1.0, target=0.1), [1, 0.5625, 0.25, 0.1, 0.1]),
+        (
+            E.PolynomialShift("lr", 2, max_count=4, init=1.0, target=0.1),
+            [1, 0.5625, 0.25, 0.1, 0.1],
+        ),
         (E.StepShift("lr", 0.5, 2, init=1.0), [1, 1, 0.5, 0.5, 0.25]),
         (E.StepShift("lr", 0.5, 1, init=1.0, target=0.3), [1, 0.5, 0.3, 0.3, 0.3]),
         (E.InverseShift("lr", 1.0, 1.0, init=1.0), [1, 1 / 2, 1 / 3, 1 / 4, 1 / 5]),

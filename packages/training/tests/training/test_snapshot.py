@@ -31,11 +31,16 @@ def test_snapshot_names_from_template_and_object_snapshots(make_trainer):
     trainer = make_trainer((3, "epoch"))
     holder = Holder(2.0)
     trainer.extend(extensions.snapshot(filename="snapshot_epoch-{.updater.epoch}"))
-    trainer.extend(extensions.snapshot_object(holder, "holder_epoch-{.updater.epoch}"),
-                   trigger=(2, "epoch"))
+    trainer.extend(
+        extensions.snapshot_object(holder, "holder_epoch-{.updater.epoch}"), trigger=(2, "epoch")
+    )
     trainer.run()
-    assert names(trainer.out) == ["holder_epoch-2", "snapshot_epoch-1", "snapshot_epoch-2",
-                                  "snapshot_epoch-3"]
+    assert names(trainer.out) == [
+        "holder_epoch-2",
+        "snapshot_epoch-1",
+        "snapshot_epoch-2",
+        "snapshot_epoch-3",
+    ]
     loaded = Holder()
     serializers.load_npz(os.path.join(trainer.out, "holder_epoch-2"), loaded)
     assert loaded.W.tolist() == [2.0, 2.0, 2.0]
@@ -136,18 +141,22 @@ def test_custom_savefun_is_written_atomically(tmp_path):
 
 def test_thread_writer_in_training(make_trainer):
     trainer = make_trainer((4, "iteration"))
-    trainer.extend(extensions.snapshot(writer=snapshot_writers.ThreadWriter(), n_retains=1),
-                   trigger=(1, "iteration"))
+    trainer.extend(
+        extensions.snapshot(writer=snapshot_writers.ThreadWriter(), n_retains=1),
+        trigger=(1, "iteration"),
+    )
     trainer.run()
     assert names(trainer.out) == ["snapshot_iter_4"]
 
 
 def test_snapshot_on_error_and_condition(make_trainer):
     trainer = make_trainer((10, "iteration"))
-    trainer.extend(extensions.snapshot(filename="on_error", snapshot_on_error=True),
-                   trigger=(100, "iteration"))
-    trainer.extend(extensions.snapshot(filename="never", condition=lambda: False),
-                   trigger=(1, "iteration"))
+    trainer.extend(
+        extensions.snapshot(filename="on_error", snapshot_on_error=True), trigger=(100, "iteration")
+    )
+    trainer.extend(
+        extensions.snapshot(filename="never", condition=lambda: False), trigger=(1, "iteration")
+    )
 
     def fail(trainer):
         if trainer.updater.iteration == 3:

@@ -149,7 +149,7 @@ def test_finalize_accepts_trainer_argument(make_trainer):
 def test_run_twice_and_elapsed_time(make_trainer):
     trainer = make_trainer((1, "iteration"))
     with pytest.raises(RuntimeError, match="not started"):
-        trainer.elapsed_time
+        _ = trainer.elapsed_time
     assert trainer.is_before_training
     trainer.run()
     elapsed = trainer.elapsed_time

@@ -8,7 +8,8 @@ import pytest
 import kusari
 from kusari import serializers
 from kusari.iterators import SerialIterator
-from kusari.training import StandardUpdater, Updater, updater as updater_module
+from kusari.training import StandardUpdater, Updater
+from kusari.training import updater as updater_module
 
 F = pytest.importorskip("kusari.functions")
 
@@ -28,7 +29,9 @@ def test_one_update_equals_manual_sgd_step(classifier_setup):
     p[numpy.arange(5), t] -= 1
     p /= 5
     numpy.testing.assert_allclose(model.predictor.W.array, W0 - 0.1 * p.T @ x, rtol=1e-5, atol=1e-6)
-    numpy.testing.assert_allclose(model.predictor.b.array, b0 - 0.1 * p.sum(0), rtol=1e-5, atol=1e-6)
+    numpy.testing.assert_allclose(
+        model.predictor.b.array, b0 - 0.1 * p.sum(0), rtol=1e-5, atol=1e-6
+    )
     assert updater.iteration == 1 and updater.epoch == 0 and not updater.is_new_epoch
     assert updater.epoch_detail == 0.25 and updater.previous_epoch_detail == 0.0
 
@@ -75,7 +78,9 @@ def test_loss_func_and_dict_batches(classifier_setup):
         return model(x, t)
 
     examples = [{"x": numpy.full(4, i, numpy.float32), "t": numpy.int32(i % 3)} for i in range(6)]
-    updater = StandardUpdater(SerialIterator(examples, 3, shuffle=False), optimizer, loss_func=loss_func)
+    updater = StandardUpdater(
+        SerialIterator(examples, 3, shuffle=False), optimizer, loss_func=loss_func
+    )
     updater.update()
     assert seen == [((3, 4), [0, 1, 2])]
 
@@ -101,8 +106,12 @@ def test_serialize_layout_and_round_trip(classifier_setup):
         updater.update()
     s = serializers.DictionarySerializer()
     s.save(updater)
-    assert {"iteration", "model:main/predictor/W", "iterator:main/current_position",
-            "optimizer:main/t"} <= set(s.target)
+    assert {
+        "iteration",
+        "model:main/predictor/W",
+        "iterator:main/current_position",
+        "optimizer:main/t",
+    } <= set(s.target)
     order = updater.get_iterator("main")._state.order.copy()
 
     numpy.random.seed(5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 import sys
@@ -159,10 +160,9 @@ class Trainer:
         while unique in self._extensions:
             ordinal += 1
             unique = f"{name}_{ordinal}"
-        try:
+        # a bound method cannot take the attribute: the trainer still knows it by name
+        with contextlib.suppress(AttributeError):
             extension.name = unique
-        except AttributeError:
-            pass  # e.g. a bound method: the trainer still knows it by this name
         self._extensions[unique] = _Entry(extension, trigger, priority, call_before_training)
 
     def get_extension(self, name: str) -> Any:
@@ -288,17 +288,15 @@ class Trainer:
             if hasattr(entry.trigger, "serialize"):
                 entry.trigger.serialize(trig_ser[name])
         if saving:
-            elapsed = (
-                self.elapsed_time if self._start_at is not None else (self._snapshot_elapsed_time)
-            )
+            started = self._start_at is not None
+            elapsed = self.elapsed_time if started else self._snapshot_elapsed_time
             serializer("_snapshot_elapsed_time", elapsed)
         else:
-            try:
+            # a snapshot from a Chainer version without the key keeps the current value
+            with contextlib.suppress(KeyError):
                 self._snapshot_elapsed_time = float(
                     serializer("_snapshot_elapsed_time", self._snapshot_elapsed_time)
                 )
-            except KeyError:
-                pass  # a snapshot from a Chainer version without it
             if self._start_at is not None:
                 self._start_at = time.perf_counter()  # loaded at run start: count from now
         serialize_global_rng(serializer["random_state"])

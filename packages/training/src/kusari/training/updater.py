@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["Updater", "StandardUpdater"]
+# StandardUpdater is served lazily by __getattr__ below (it imports this module).
+__all__ = ["Updater", "StandardUpdater"]  # noqa: F822
 
 
 def _as_dict(owner: str, what: str, value: Any, check: str) -> dict[str, Any]:

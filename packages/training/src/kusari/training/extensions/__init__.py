@@ -2,7 +2,7 @@
 
 Example:
     >>> from kusari.training import extensions
-    >>> ext = extensions.snapshot(filename='snapshot_epoch-{.updater.epoch}')
+    >>> ext = extensions.snapshot(filename="snapshot_epoch-{.updater.epoch}")
     >>> ext.trigger
     (1, 'epoch')
 """

@@ -121,7 +121,9 @@ class _Snapshot(extension.Extension):
         for name in reversed(find_snapshots(self.filename, trainer.out)):
             path = os.path.join(trainer.out, name)
             if not _is_complete_npz(path):
-                warnings.warn(f"snapshot: skipping {path}: not a complete NPZ archive", stacklevel=2)
+                warnings.warn(
+                    f"snapshot: skipping {path}: not a complete NPZ archive", stacklevel=2
+                )
                 continue
             load_npz(path, self._target_of(trainer))
             self.loaded_from = path
@@ -197,7 +199,7 @@ def snapshot(
         The extension.
 
     Example:
-        >>> ext = snapshot(filename='snapshot_epoch-{.updater.epoch}', autoload=True)
+        >>> ext = snapshot(filename="snapshot_epoch-{.updater.epoch}", autoload=True)
         >>> ext.trigger, ext.priority
         ((1, 'epoch'), -100)
     """
@@ -208,8 +210,12 @@ def snapshot(
     elif not callable(writer):
         raise TypeError(f"snapshot: writer must be a snapshot writer, got {type(writer).__name__}")
     if not (isinstance(filename, str) or callable(filename)):
-        raise TypeError(f"snapshot: filename must be a str template or a callable, got {filename!r}")
-    return _Snapshot(target, condition, writer, filename, snapshot_on_error, int(n_retains), autoload)
+        raise TypeError(
+            f"snapshot: filename must be a str template or a callable, got {filename!r}"
+        )
+    return _Snapshot(
+        target, condition, writer, filename, snapshot_on_error, int(n_retains), autoload
+    )
 
 
 def snapshot_object(
@@ -228,7 +234,7 @@ def snapshot_object(
         >>> import numpy as np
         >>> class Model:
         ...     def serialize(self, s):
-        ...         s('W', np.zeros(2))
-        >>> ext = snapshot_object(Model(), 'model_epoch-{.updater.epoch}')
+        ...         s("W", np.zeros(2))
+        >>> ext = snapshot_object(Model(), "model_epoch-{.updater.epoch}")
     """
     return snapshot(savefun=savefun, filename=filename, target=target, **kwargs)

@@ -112,12 +112,13 @@ def dump_graph(
         The extension (it runs once, at the first iteration).
 
     Example:
-        >>> ext = dump_graph('main/loss')
+        >>> ext = dump_graph("main/loss")
         >>> ext.default_name
         'dump_graph'
     """
     out_name = kwargs.pop("out_name", "cg.dot")
     if kwargs:
         raise TypeError(f"dump_graph: unexpected keyword arguments {sorted(kwargs)}")
-    return DumpGraph(root_name, out_name if filename is None else filename, variable_style,
-                     function_style)
+    return DumpGraph(
+        root_name, out_name if filename is None else filename, variable_style, function_style
+    )

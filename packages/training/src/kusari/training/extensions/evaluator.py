@@ -9,7 +9,8 @@ from typing import Any
 
 from kusari.configuration import no_backprop_mode, using_config
 from kusari.dataset.convert import _call_converter, concat_examples
-from kusari.reporter import DictSummary, Reporter, _stack as _reporter_stack, report, report_scope
+from kusari.reporter import DictSummary, Reporter, report, report_scope
+from kusari.reporter import _stack as _reporter_stack
 from kusari.training import extension
 
 __all__ = ["Evaluator"]
@@ -81,7 +82,9 @@ class Evaluator(extension.Extension):
                     stacklevel=2,
                 )
         if not callable(converter):
-            raise TypeError(f"Evaluator: converter must be callable, got {type(converter).__name__}")
+            raise TypeError(
+                f"Evaluator: converter must be callable, got {type(converter).__name__}"
+            )
         self._iterators = iterators
         self._targets = targets
         self.converter = converter

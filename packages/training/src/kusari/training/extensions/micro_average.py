@@ -25,15 +25,16 @@ class MicroAverage(extension.Extension):
         trigger: When to report (default once per epoch).
 
     Example:
-        >>> ext = MicroAverage('main/correct', 'main/total', 'main/accuracy')
+        >>> ext = MicroAverage("main/correct", "main/total", "main/accuracy")
         >>> ext.priority
         200
     """
 
     priority = extension.PRIORITY_EDITOR
 
-    def __init__(self, numerator_key: str, denominator_key: str, result_key: str,
-                 trigger: Any = (1, "epoch")) -> None:
+    def __init__(
+        self, numerator_key: str, denominator_key: str, result_key: str, trigger: Any = (1, "epoch")
+    ) -> None:
         self._numerator_key = numerator_key
         self._denominator_key = denominator_key
         self._result_key = result_key

@@ -40,7 +40,7 @@ class ParameterStatistics(extension.Extension):
         skip_nan_params: Report NaN instead of computing on arrays holding NaN.
 
     Example:
-        >>> trainer.extend(ParameterStatistics(model.predictor, prefix='stats'))  # doctest: +SKIP
+        >>> trainer.extend(ParameterStatistics(model.predictor, prefix="stats"))  # doctest: +SKIP
     """
 
     default_name = "parameter_statistics"
@@ -69,7 +69,10 @@ class ParameterStatistics(extension.Extension):
         if statistics == "default":
             statistics = self.default_statistics
         elif isinstance(statistics, str):
-            raise ValueError(f"ParameterStatistics: statistics must be 'default', a dict or None, got {statistics!r}")
+            raise ValueError(
+                "ParameterStatistics: statistics must be 'default', a dict or None, "
+                f"got {statistics!r}"
+            )
         self._statistics = dict(statistics or {})
         self._attrs = [a for a, on in (("data", report_params), ("grad", report_grads)) if on]
         self._prefix = prefix
@@ -93,7 +96,9 @@ class ParameterStatistics(extension.Extension):
                     if array is None:
                         continue
                     flat = array.ravel()
-                    has_nan = self._skip_nan_params and bool(get_array_module(flat).isnan(flat).any())
+                    has_nan = self._skip_nan_params and bool(
+                        get_array_module(flat).isnan(flat).any()
+                    )
                     for stat_name, function in self._statistics.items():
                         key = f"{base}/{attr}/{stat_name}"
                         value = numpy.nan if has_nan else _to_host(function(flat))

@@ -174,13 +174,10 @@ class ProgressBar(extension.Extension):
         lines.append(f"this epoch [{_bar(epoch_fraction, self._bar_length)}] {epoch_fraction:7.2%}")
         lines.append(f"{updater.iteration:>10} iter, {updater.epoch} epoch")
         if self._rate > 0:
-            eta = (
-                ""
-                if total_iter is None
-                else (
-                    f" Estimated time to finish: {_eta((total_iter - updater.iteration) / self._rate)}."
-                )
-            )
+            eta = ""
+            if total_iter is not None:
+                remaining = (total_iter - updater.iteration) / self._rate
+                eta = f" Estimated time to finish: {_eta(remaining)}."
             lines.append(f"{self._rate:10.5g} iters/sec.{eta}")
         out.write("\033[J" + "\n".join(lines) + "\n" + f"\033[{len(lines)}A")
         out.flush()

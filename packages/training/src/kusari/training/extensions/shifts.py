@@ -97,11 +97,17 @@ class ExponentialShift(_Shift):
         optimizer: The optimizer (the ``'main'`` one when None).
 
     Example:
-        >>> trainer.extend(ExponentialShift('lr', 0.5), trigger=(1, 'epoch'))  # doctest: +SKIP
+        >>> trainer.extend(ExponentialShift("lr", 0.5), trigger=(1, "epoch"))  # doctest: +SKIP
     """
 
-    def __init__(self, attr: str, rate: float, init: float | None = None,
-                 target: float | None = None, optimizer: Any = None) -> None:
+    def __init__(
+        self,
+        attr: str,
+        rate: float,
+        init: float | None = None,
+        target: float | None = None,
+        optimizer: Any = None,
+    ) -> None:
         super().__init__(attr, optimizer, init)
         if rate < 0:
             raise ValueError(f"ExponentialShift: rate must be non-negative, got {rate}")
@@ -116,11 +122,18 @@ class InverseShift(_Shift):
     """``value = init * (1 + gamma * t) ** -power``, stopping at ``target``.
 
     Example:
-        >>> ext = InverseShift('lr', gamma=0.1, power=0.75)
+        >>> ext = InverseShift("lr", gamma=0.1, power=0.75)
     """
 
-    def __init__(self, attr: str, gamma: float, power: float, init: float | None = None,
-                 target: float | None = None, optimizer: Any = None) -> None:
+    def __init__(
+        self,
+        attr: str,
+        gamma: float,
+        power: float,
+        init: float | None = None,
+        target: float | None = None,
+        optimizer: Any = None,
+    ) -> None:
         super().__init__(attr, optimizer, init)
         if gamma < 0:
             raise ValueError(f"InverseShift: gamma must be non-negative, got {gamma}")
@@ -140,11 +153,16 @@ class LinearShift(_Shift):
     second.
 
     Example:
-        >>> ext = LinearShift('lr', (0.1, 0.01), (100, 1000))
+        >>> ext = LinearShift("lr", (0.1, 0.01), (100, 1000))
     """
 
-    def __init__(self, attr: str, value_range: Sequence[float], time_range: Sequence[int],
-                 optimizer: Any = None) -> None:
+    def __init__(
+        self,
+        attr: str,
+        value_range: Sequence[float],
+        time_range: Sequence[int],
+        optimizer: Any = None,
+    ) -> None:
         super().__init__(attr, optimizer, None)
         if len(value_range) != 2 or len(time_range) != 2:
             raise ValueError("LinearShift: value_range and time_range must be (start, end) pairs")
@@ -171,11 +189,17 @@ class MultistepShift(_Shift):
     """Multiply ``init`` by ``gamma`` once more at each step listed in ``step_value``.
 
     Example:
-        >>> ext = MultistepShift('lr', 0.1, [100, 200], init=0.1)
+        >>> ext = MultistepShift("lr", 0.1, [100, 200], init=0.1)
     """
 
-    def __init__(self, attr: str, gamma: float, step_value: Sequence[int], init: float | None,
-                 optimizer: Any = None) -> None:
+    def __init__(
+        self,
+        attr: str,
+        gamma: float,
+        step_value: Sequence[int],
+        init: float | None,
+        optimizer: Any = None,
+    ) -> None:
         super().__init__(attr, optimizer, init)
         self._gamma = gamma
         self._step_value = sorted(step_value)
@@ -192,11 +216,18 @@ class PolynomialShift(_Shift):
         max_count: The number of calls after which the value is 0.
 
     Example:
-        >>> ext = PolynomialShift('lr', 0.9, max_count=1000)
+        >>> ext = PolynomialShift("lr", 0.9, max_count=1000)
     """
 
-    def __init__(self, attr: str, rate: float, max_count: int, init: float | None = None,
-                 target: float | None = None, optimizer: Any = None) -> None:
+    def __init__(
+        self,
+        attr: str,
+        rate: float,
+        max_count: int,
+        init: float | None = None,
+        target: float | None = None,
+        optimizer: Any = None,
+    ) -> None:
         super().__init__(attr, optimizer, init)
         if max_count <= 0:
             raise ValueError(f"PolynomialShift: max_count must be positive, got {max_count}")
@@ -216,11 +247,18 @@ class StepShift(_Shift):
     """``value = init * gamma ** floor(t / step)``, stopping at ``target``.
 
     Example:
-        >>> ext = StepShift('lr', 0.5, step=100)
+        >>> ext = StepShift("lr", 0.5, step=100)
     """
 
-    def __init__(self, attr: str, gamma: float, step: int, init: float | None = None,
-                 target: float | None = None, optimizer: Any = None) -> None:
+    def __init__(
+        self,
+        attr: str,
+        gamma: float,
+        step: int,
+        init: float | None = None,
+        target: float | None = None,
+        optimizer: Any = None,
+    ) -> None:
         super().__init__(attr, optimizer, init)
         if step <= 0:
             raise ValueError(f"StepShift: step must be positive, got {step}")
@@ -237,11 +275,17 @@ class WarmupShift(_Shift):
     """Raise the value linearly from ``warmup_start`` to ``init`` over ``warmup_iter`` calls.
 
     Example:
-        >>> ext = WarmupShift('lr', 0.001, 1000, init=0.1)
+        >>> ext = WarmupShift("lr", 0.001, 1000, init=0.1)
     """
 
-    def __init__(self, attr: str, warmup_start: float, warmup_iter: int,
-                 init: float | None = None, optimizer: Any = None) -> None:
+    def __init__(
+        self,
+        attr: str,
+        warmup_start: float,
+        warmup_iter: int,
+        init: float | None = None,
+        optimizer: Any = None,
+    ) -> None:
         super().__init__(attr, optimizer, init)
         if warmup_iter <= 0:
             raise ValueError(f"WarmupShift: warmup_iter must be positive, got {warmup_iter}")

@@ -80,7 +80,9 @@ class Writer:
     def __call__(self, filename: str, outdir: str, target: Any) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement __call__")
 
-    def save(self, filename: str, outdir: str, target: Any, savefun: Any = None, **kwds: Any) -> None:
+    def save(
+        self, filename: str, outdir: str, target: Any, savefun: Any = None, **kwds: Any
+    ) -> None:
         """Write ``target`` to ``outdir/filename`` atomically, then run ``post_save``."""
         path = os.path.join(outdir, filename)
         _save(savefun or self._savefun, path, target, {**self._kwds, **kwds})
@@ -129,7 +131,9 @@ class StandardWriter(Writer):
             failed = getattr(self._worker, "exitcode", 0)
             self._worker = None
             if failed:
-                raise RuntimeError(f"{type(self).__name__}: the writer process exited with {failed}")
+                raise RuntimeError(
+                    f"{type(self).__name__}: the writer process exited with {failed}"
+                )
 
 
 class ThreadWriter(StandardWriter):

@@ -10,7 +10,7 @@ from kusari.variable import Variable
 __all__ = ["unchain_variables"]
 
 
-class unchain_variables(extension.Extension):  # noqa: N801 (Chainer's name)
+class unchain_variables(extension.Extension):
     """Unchain every Variable in the observation after all other extensions ran.
 
     Useful with ``config.keep_graph_on_report`` on: the reported Variables would keep

@@ -16,7 +16,7 @@ def observe_value(observation_key: str, target_func: Callable[[Any], Any]) -> An
     Default trigger: once per epoch; it runs before the readers (LogReport).
 
     Example:
-        >>> ext = observe_value('iteration_x2', lambda t: 2 * t.updater.iteration)
+        >>> ext = observe_value("iteration_x2", lambda t: 2 * t.updater.iteration)
         >>> ext.priority
         300
     """

@@ -64,7 +64,9 @@ class VariableStatisticsPlot(extension.Extension):
     ) -> None:
         file_name = kwargs.pop("file_name", "statistics.png")
         if kwargs:
-            raise TypeError(f"VariableStatisticsPlot: unexpected keyword arguments {sorted(kwargs)}")
+            raise TypeError(
+                f"VariableStatisticsPlot: unexpected keyword arguments {sorted(kwargs)}"
+            )
         self._targets = list(targets) if isinstance(targets, (list, tuple)) else [targets]
         self._max_sample_size = int(max_sample_size)
         self._keys = [k for k, on in (("data", report_data), ("grad", report_grad)) if on]
@@ -122,8 +124,14 @@ class VariableStatisticsPlot(extension.Extension):
             stats = numpy.asarray(self._stats[key])
             mean, std, pct = stats[:, 0], stats[:, 1], stats[:, 2:]
             for j in range(n_pct // 2):  # outer bands first, lighter
-                ax.fill_between(x, pct[:, j], pct[:, n_pct - 1 - j], color="tab:blue",
-                                alpha=0.15 + 0.6 * j / max(n_pct // 2, 1), linewidth=0)
+                ax.fill_between(
+                    x,
+                    pct[:, j],
+                    pct[:, n_pct - 1 - j],
+                    color="tab:blue",
+                    alpha=0.15 + 0.6 * j / max(n_pct // 2, 1),
+                    linewidth=0,
+                )
             if self._plot_mean:
                 ax.plot(x, mean, color="black", marker=self._marker, label="mean")
             if self._plot_std:
