@@ -47,23 +47,30 @@ import kusari.functions as F  # noqa: E402
 torch.set_num_threads(1)
 tF = torch.nn.functional
 
-TARGET = {"linear": 1.0, "convolution_2d": 1.3, "max_pooling_2d": 1.5,
-          "batch_normalization": 1.5, "softmax_cross_entropy": None}
+TARGET = {
+    "linear": 1.0,
+    "convolution_2d": 1.3,
+    "max_pooling_2d": 1.5,
+    "batch_normalization": 1.5,
+    "softmax_cross_entropy": None,
+}
 
 
 class Case:
     """One workload: twin step functions over the same data, each returning seconds."""
 
-    def __init__(self, name: str, op: str, make: Callable[[], tuple[Any, Any]],
-                 inner: int = 1) -> None:
+    def __init__(
+        self, name: str, op: str, make: Callable[[], tuple[Any, Any]], inner: int = 1
+    ) -> None:
         self.name = name
         self.op = op
         self.make = make
         self.inner = inner
 
 
-def _timed_loop(step: Callable[[], None], inner: int, clock: Callable[[], float]
-                ) -> Callable[[], float]:
+def _timed_loop(
+    step: Callable[[], None], inner: int, clock: Callable[[], float]
+) -> Callable[[], float]:
     def run() -> float:
         t0 = clock()
         for _ in range(inner):
@@ -73,15 +80,21 @@ def _timed_loop(step: Callable[[], None], inner: int, clock: Callable[[], float]
     return run
 
 
-def _pair(kusari_fn: Callable[..., Any], torch_fn: Callable[..., Any],
-          arrays: list[np.ndarray], grads: list[bool]) -> tuple[Callable[[], None],
-                                                                Callable[[], None]]:
+def _pair(
+    kusari_fn: Callable[..., Any],
+    torch_fn: Callable[..., Any],
+    arrays: list[np.ndarray],
+    grads: list[bool],
+) -> tuple[Callable[[], None], Callable[[], None]]:
     """Twin forward+backward steps of ``fn(*inputs)`` with a fixed upstream gradient."""
     kin = [kusari.Variable(a, requires_grad=g) for a, g in zip(arrays, grads)]
     tin = [torch.tensor(a, requires_grad=g) for a, g in zip(arrays, grads)]
     out = kusari_fn(*kin)
-    gy = None if out.size == 1 else np.random.default_rng(1).standard_normal(out.shape).astype(
-        out.dtype)
+    gy = (
+        None
+        if out.size == 1
+        else np.random.default_rng(1).standard_normal(out.shape).astype(out.dtype)
+    )
     tgy = None if gy is None else torch.from_numpy(gy)
 
     def k_step() -> None:
@@ -105,21 +118,27 @@ def _randn(*shape: int) -> np.ndarray:
     return np.random.default_rng(0).standard_normal(shape).astype(np.float32)
 
 
-def conv_case(name: str, xs: tuple[int, ...], ws: tuple[int, ...], pad: int,
-              x_grad: bool) -> Case:
+def conv_case(name: str, xs: tuple[int, ...], ws: tuple[int, ...], pad: int, x_grad: bool) -> Case:
     def make():
         x, W, b = _randn(*xs), _randn(*ws) * 0.1, _randn(ws[0])
-        return _pair(lambda x, W, b: F.convolution_2d(x, W, b, pad=pad),
-                     lambda x, W, b: tF.conv2d(x, W, b, padding=pad),
-                     [x, W, b], [x_grad, True, True])
+        return _pair(
+            lambda x, W, b: F.convolution_2d(x, W, b, pad=pad),
+            lambda x, W, b: tF.conv2d(x, W, b, padding=pad),
+            [x, W, b],
+            [x_grad, True, True],
+        )
 
     return Case(name, "convolution_2d", make)
 
 
 def pool_case() -> Case:
     def make():
-        return _pair(lambda x: F.max_pooling_2d(x, 2, 2), lambda x: tF.max_pool2d(x, 2, 2),
-                     [_randn(64, 64, 32, 32)], [True])
+        return _pair(
+            lambda x: F.max_pooling_2d(x, 2, 2),
+            lambda x: tF.max_pool2d(x, 2, 2),
+            [_randn(64, 64, 32, 32)],
+            [True],
+        )
 
     return Case("max_pooling_2d (64,64,32,32) k2 s2", "max_pooling_2d", make)
 
@@ -127,9 +146,12 @@ def pool_case() -> Case:
 def bn_case() -> Case:
     def make():
         x, g, b = _randn(64, 64, 32, 32), np.ones(64, np.float32), np.zeros(64, np.float32)
-        return _pair(lambda x, g, b: F.batch_normalization(x, g, b),
-                     lambda x, g, b: tF.batch_norm(x, None, None, g, b, training=True),
-                     [x, g, b], [True, True, True])
+        return _pair(
+            lambda x, g, b: F.batch_normalization(x, g, b),
+            lambda x, g, b: tF.batch_norm(x, None, None, g, b, training=True),
+            [x, g, b],
+            [True, True, True],
+        )
 
     return Case("batch_normalization (64,64,32,32)", "batch_normalization", make)
 
@@ -146,20 +168,31 @@ def sce_case() -> Case:
     def make():
         t = np.random.default_rng(2).integers(0, 10, 128)
         tt = torch.from_numpy(t)
-        return _pair(lambda x: F.softmax_cross_entropy(x, t), lambda x: tF.cross_entropy(x, tt),
-                     [_randn(128, 10)], [True])
+        return _pair(
+            lambda x: F.softmax_cross_entropy(x, t),
+            lambda x: tF.cross_entropy(x, tt),
+            [_randn(128, 10)],
+            [True],
+        )
 
     return Case("softmax_cross_entropy 128×10", "softmax_cross_entropy", make, inner=50)
 
 
 def cases() -> list[Case]:
     return [
-        conv_case("convolution_2d LeNet1 (64,1,28,28)*(6,1,5,5)", (64, 1, 28, 28), (6, 1, 5, 5),
-                  0, False),
-        conv_case("convolution_2d LeNet2 (64,6,12,12)*(16,6,5,5)", (64, 6, 12, 12),
-                  (16, 6, 5, 5), 0, True),
-        conv_case("convolution_2d 3x3 64→64 (64,64,32,32) pad 1", (64, 64, 32, 32),
-                  (64, 64, 3, 3), 1, True),
+        conv_case(
+            "convolution_2d LeNet1 (64,1,28,28)*(6,1,5,5)", (64, 1, 28, 28), (6, 1, 5, 5), 0, False
+        ),
+        conv_case(
+            "convolution_2d LeNet2 (64,6,12,12)*(16,6,5,5)", (64, 6, 12, 12), (16, 6, 5, 5), 0, True
+        ),
+        conv_case(
+            "convolution_2d 3x3 64→64 (64,64,32,32) pad 1",
+            (64, 64, 32, 32),
+            (64, 64, 3, 3),
+            1,
+            True,
+        ),
         pool_case(),
         bn_case(),
         linear_case(128, inner=20),
@@ -185,8 +218,13 @@ def main(argv: list[str]) -> None:
         k_step, t_step = case.make()
         for step in (k_step, t_step):  # warm up caches and allocators
             step()
-        times = _timing.interleave({"kusari": _timed_loop(k_step, case.inner, clock),
-                                    "torch": _timed_loop(t_step, case.inner, clock)}, reps)
+        times = _timing.interleave(
+            {
+                "kusari": _timed_loop(k_step, case.inner, clock),
+                "torch": _timed_loop(t_step, case.inner, clock),
+            },
+            reps,
+        )
         target = TARGET[case.op]
         if case.op == "linear" and "batch 1," in case.name:
             target = None  # per-call overhead row, informative

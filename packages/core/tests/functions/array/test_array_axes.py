@@ -52,15 +52,21 @@ def test_expand_dims_squeeze_flatten(shape, data):
 
 def test_moveaxis_several_axes():
     x = randn(2, 3, 4, 5, dtype=np.float32)
-    check_oracle(lambda x: F.moveaxis(x, (0, 1), (3, 0)),
-                 lambda x: torch.movedim(x, (0, 1), (3, 0)), [x])
+    check_oracle(
+        lambda x: F.moveaxis(x, (0, 1), (3, 0)), lambda x: torch.movedim(x, (0, 1), (3, 0)), [x]
+    )
 
 
 def test_axes_grads():
     x = randn(2, 3, 4)
-    for f in (lambda x: F.swapaxes(x, 0, 2), lambda x: F.rollaxis(x, 2, 1),
-              lambda x: F.moveaxis(x, 0, -1), lambda x: F.expand_dims(x, 1), F.flatten,
-              lambda x: F.squeeze(F.expand_dims(x, 0), 0)):
+    for f in (
+        lambda x: F.swapaxes(x, 0, 2),
+        lambda x: F.rollaxis(x, 2, 1),
+        lambda x: F.moveaxis(x, 0, -1),
+        lambda x: F.expand_dims(x, 1),
+        F.flatten,
+        lambda x: F.squeeze(F.expand_dims(x, 0), 0),
+    ):
         y = f(x)
         check_backward(f, x, randn(*y.shape))
         check_double_backward(f, x, randn(*y.shape), randn(*x.shape))

@@ -85,9 +85,14 @@ def test_split_and_separate_unused_outputs_get_zero_grads():
 def test_join_split_grads():
     a, b = randn(2, 3), randn(2, 2)
     check_backward(lambda a, b: F.concat((a, b)), (a, b), randn(2, 5))
-    check_double_backward(lambda a, b: F.concat((a, b)), (a, b), randn(2, 5), (randn(2, 3), randn(2, 2)))
+    check_double_backward(
+        lambda a, b: F.concat((a, b)), (a, b), randn(2, 5), (randn(2, 3), randn(2, 2))
+    )
     check_backward(lambda a, b: F.stack((a, a * b[:, :1]), 1), (a, b), randn(2, 2, 3))
-    f = lambda x: F.split_axis(x, [1, 3], 1)
+
+    def f(x):
+        return F.split_axis(x, [1, 3], 1)
+
     x = randn(2, 4)
     check_backward(f, x, (randn(2, 1), randn(2, 2), randn(2, 1)))
     check_double_backward(f, x, (randn(2, 1), randn(2, 2), randn(2, 1)), randn(2, 4))
@@ -97,7 +102,9 @@ def test_join_split_grads():
 def test_concat_float16_and_bad_inputs():
     y = F.concat([randn(1, 2, dtype=np.float16)] * 2, axis=0)
     assert y.dtype == np.float16 and y.shape == (2, 2)
-    with pytest.raises(ValueError, match=r"concat: inputs must have the same shape except on axis 1"):
+    with pytest.raises(
+        ValueError, match=r"concat: inputs must have the same shape except on axis 1"
+    ):
         F.concat([randn(2, 3), randn(3, 3)])
     with pytest.raises(TypeError, match="concat: all inputs must share a dtype"):
         F.concat([randn(2, 3), randn(2, 3, dtype=np.float32)])
@@ -107,7 +114,9 @@ def test_concat_float16_and_bad_inputs():
         F.concat(randn(2, 3))
     with pytest.raises(ValueError, match="stack: inputs must have the same shape"):
         F.stack([randn(2), randn(3)])
-    with pytest.raises(ValueError, match=r"split_axis: 4 sections do not divide axis 1 of length 6"):
+    with pytest.raises(
+        ValueError, match=r"split_axis: 4 sections do not divide axis 1 of length 6"
+    ):
         F.split_axis(randn(2, 6), 4, 1)
     with pytest.raises(ValueError, match="separate: axis 2 is out of range"):
         F.separate(randn(2, 6), 2)

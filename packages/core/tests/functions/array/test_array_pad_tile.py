@@ -18,13 +18,18 @@ def randn(*shape, dtype=np.float64):
     return rng.standard_normal(shape).astype(dtype)
 
 
-@pytest.mark.parametrize("mode,torch_mode", [("constant", "constant"), ("edge", "replicate"),
-                                             ("reflect", "reflect"), ("wrap", "circular")])
+@pytest.mark.parametrize(
+    "mode,torch_mode",
+    [("constant", "constant"), ("edge", "replicate"), ("reflect", "reflect"), ("wrap", "circular")],
+)
 def test_pad_oracle(mode, torch_mode):
     x = randn(2, 3, 4, 5, dtype=np.float32)
     width = ((0, 0), (0, 0), (1, 2), (2, 1))
-    check_oracle(lambda x: F.pad(x, width, mode),
-                 lambda x: torch.nn.functional.pad(x, (2, 1, 1, 2), mode=torch_mode), [x])
+    check_oracle(
+        lambda x: F.pad(x, width, mode),
+        lambda x: torch.nn.functional.pad(x, (2, 1, 1, 2), mode=torch_mode),
+        [x],
+    )
 
 
 @pytest.mark.parametrize("mode", ["constant", "edge", "reflect", "symmetric", "wrap"])
@@ -51,8 +56,10 @@ def test_pad_constant_values_and_bad_inputs():
 
 
 @settings(max_examples=25, deadline=None)
-@given(shape=st.lists(st.integers(1, 3), min_size=1, max_size=3).map(tuple),
-       reps=st.lists(st.integers(0, 3), min_size=1, max_size=4).map(tuple))
+@given(
+    shape=st.lists(st.integers(1, 3), min_size=1, max_size=3).map(tuple),
+    reps=st.lists(st.integers(0, 3), min_size=1, max_size=4).map(tuple),
+)
 def test_tile_matches_numpy_and_torch(shape, reps):
     x = randn(*shape, dtype=np.float32)
     np.testing.assert_array_equal(F.tile(x, reps).array, np.tile(x, reps))
@@ -63,8 +70,8 @@ def test_tile_grads():
     x = randn(2, 3)
     for reps in (2, (2, 1), (3, 1, 2)):
         y = F.tile(x, reps)
-        check_backward(lambda x: F.tile(x, reps), x, randn(*y.shape))
-        check_double_backward(lambda x: F.tile(x, reps), x, randn(*y.shape), randn(2, 3))
+        check_backward(lambda x, reps=reps: F.tile(x, reps), x, randn(*y.shape))
+        check_double_backward(lambda x, reps=reps: F.tile(x, reps), x, randn(*y.shape), randn(2, 3))
     with pytest.raises(ValueError, match="tile: reps must be non-negative ints"):
         F.tile(x, -1)
 
@@ -73,8 +80,11 @@ def test_tile_grads():
 def test_repeat(repeats, axis):
     x = randn(2, 3, dtype=np.float32)
     t_rep = repeats if isinstance(repeats, int) else torch.tensor(repeats)
-    check_oracle(lambda x: F.repeat(x, repeats, axis),
-                 lambda x: torch.repeat_interleave(x, t_rep, dim=axis), [x])
+    check_oracle(
+        lambda x: F.repeat(x, repeats, axis),
+        lambda x: torch.repeat_interleave(x, t_rep, dim=axis),
+        [x],
+    )
     x = randn(2, 3)
     y = F.repeat(x, repeats, axis)
     check_backward(lambda x: F.repeat(x, repeats, axis), x, randn(*y.shape))
@@ -91,7 +101,7 @@ def test_repeat_bad_inputs():
 def test_flip_family():
     x = randn(2, 3, 4, dtype=np.float32)
     for axis in (0, 1, -1):
-        check_oracle(lambda x: F.flip(x, axis), lambda x: torch.flip(x, (axis,)), [x])
+        check_oracle(lambda x, a=axis: F.flip(x, a), lambda x, a=axis: torch.flip(x, (a,)), [x])
     check_oracle(F.fliplr, torch.fliplr, [x])
     check_oracle(F.flipud, torch.flipud, [x])
     check_double_backward(lambda x: F.flip(x, 1), randn(2, 3), randn(2, 3), randn(2, 3))

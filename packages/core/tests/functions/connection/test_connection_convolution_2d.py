@@ -27,16 +27,17 @@ def reference_conv(x, W, b, stride, pad, dilate, groups, cover_all):
     oh = _conv.get_conv_outsize(h, kh, sy, ph, cover_all, dy)
     ow = _conv.get_conv_outsize(w, kw, sx, pw, cover_all, dx)
     big = np.zeros((n, c, h + 2 * ph + sy + kh * dy, w + 2 * pw + sx + kw * dx), x.dtype)
-    big[:, :, ph:ph + h, pw:pw + w] = x
+    big[:, :, ph : ph + h, pw : pw + w] = x
     y = np.zeros((n, o, oh, ow), x.dtype)
     og = o // groups
     for i in range(oh):
         for j in range(ow):
-            patch = big[:, :, i * sy:i * sy + kh * dy:dy, j * sx:j * sx + kw * dx:dx]
+            patch = big[:, :, i * sy : i * sy + kh * dy : dy, j * sx : j * sx + kw * dx : dx]
             for g in range(groups):
-                p = patch[:, g * cg:(g + 1) * cg]
-                y[:, g * og:(g + 1) * og, i, j] = np.tensordot(p, W[g * og:(g + 1) * og],
-                                                               ((1, 2, 3), (1, 2, 3)))
+                p = patch[:, g * cg : (g + 1) * cg]
+                y[:, g * og : (g + 1) * og, i, j] = np.tensordot(
+                    p, W[g * og : (g + 1) * og], ((1, 2, 3), (1, 2, 3))
+                )
     if b is not None:
         y += b[:, None, None]
     return y
@@ -59,15 +60,23 @@ CASES = [
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_convolution_2d_oracle(xs, ws, s, p, d, g, dtype):
     x, W, b = randn(*xs, dtype=dtype), randn(*ws, dtype=dtype), randn(ws[0], dtype=dtype)
-    tol = dict(atol=1e-4, rtol=1e-4) if dtype == np.float32 else {}
-    check_oracle(lambda x, W, b: F.convolution_2d(x, W, b, s, p, dilate=d, groups=g),
-                 lambda x, W, b: tconv(x, W, b, stride=s, padding=p, dilation=d, groups=g),
-                 [x, W, b], **tol)
+    tol = {"atol": 1e-4, "rtol": 1e-4} if dtype == np.float32 else {}
+    check_oracle(
+        lambda x, W, b: F.convolution_2d(x, W, b, s, p, dilate=d, groups=g),
+        lambda x, W, b: tconv(x, W, b, stride=s, padding=p, dilation=d, groups=g),
+        [x, W, b],
+        **tol,
+    )
 
 
-@pytest.mark.parametrize("xs,ws,s,p", [((2, 2, 5, 5), (3, 2, 2, 2), 2, 0),
-                                       ((1, 2, 6, 7), (2, 2, 3, 3), 2, 1),
-                                       ((1, 1, 8, 8), (1, 1, 3, 3), 3, 1)])
+@pytest.mark.parametrize(
+    "xs,ws,s,p",
+    [
+        ((2, 2, 5, 5), (3, 2, 2, 2), 2, 0),
+        ((1, 2, 6, 7), (2, 2, 3, 3), 2, 1),
+        ((1, 1, 8, 8), (1, 1, 3, 3), 3, 1),
+    ],
+)
 def test_convolution_2d_cover_all(xs, ws, s, p):
     x, W = randn(*xs), randn(*ws)
     y = F.convolution_2d(x, W, None, s, p, cover_all=True)
@@ -76,7 +85,10 @@ def test_convolution_2d_cover_all(xs, ws, s, p):
     assert y.shape != F.convolution_2d(x, W, None, s, p).shape  # cover_all added windows
     np.testing.assert_allclose(y.array, ref, rtol=1e-12, atol=1e-12)
     gy, ggx, ggW = randn(*y.shape), randn(*xs), randn(*ws)
-    f = lambda x, W: F.convolution_2d(x, W, None, s, p, cover_all=True)
+
+    def f(x, W):
+        return F.convolution_2d(x, W, None, s, p, cover_all=True)
+
     check_backward(f, (x, W), gy)
     check_double_backward(f, (x, W), gy, (ggx, ggW))
 
@@ -91,7 +103,10 @@ def test_convolution_2d_matches_reference_loop():
 @pytest.mark.parametrize("xs,ws,s,p,d,g", CASES[:6])
 def test_convolution_2d_grads(xs, ws, s, p, d, g):
     x, W, b = randn(*xs), randn(*ws), randn(ws[0])
-    f = lambda x, W, b: F.convolution_2d(x, W, b, s, p, dilate=d, groups=g)
+
+    def f(x, W, b):
+        return F.convolution_2d(x, W, b, s, p, dilate=d, groups=g)
+
     gy = randn(*f(x, W, b).shape)
     check_backward(f, (x, W, b), gy)
     check_double_backward(f, (x, W, b), gy, (randn(*xs), randn(*ws), randn(ws[0])))
@@ -101,8 +116,9 @@ def test_convolution_2d_float16():
     x, W = randn(1, 2, 5, 5, dtype=np.float16), randn(3, 2, 3, 3, dtype=np.float16)
     y = F.convolution_2d(x, W, pad=1)
     assert y.dtype == np.float16
-    ref = reference_conv(x.astype(np.float32), W.astype(np.float32), None, (1, 1), (1, 1),
-                         (1, 1), 1, False)
+    ref = reference_conv(
+        x.astype(np.float32), W.astype(np.float32), None, (1, 1), (1, 1), (1, 1), 1, False
+    )
     np.testing.assert_allclose(y.array, ref, rtol=2e-2, atol=2e-2)
 
 
@@ -123,34 +139,50 @@ def test_convolution_2d_batch_chunks_agree(monkeypatch):
 
 
 def test_dilated_convolution_2d_oracle():
-    x, W, b = randn(2, 3, 9, 9, dtype=np.float32), randn(4, 3, 3, 3, dtype=np.float32), randn(4, dtype=np.float32)
-    check_oracle(lambda x, W, b: F.dilated_convolution_2d(x, W, b, 1, 2, dilate=2),
-                 lambda x, W, b: tconv(x, W, b, padding=2, dilation=2), [x, W, b],
-                 atol=1e-4, rtol=1e-4)
+    x, W, b = (
+        randn(2, 3, 9, 9, dtype=np.float32),
+        randn(4, 3, 3, 3, dtype=np.float32),
+        randn(4, dtype=np.float32),
+    )
+    check_oracle(
+        lambda x, W, b: F.dilated_convolution_2d(x, W, b, 1, 2, dilate=2),
+        lambda x, W, b: tconv(x, W, b, padding=2, dilation=2),
+        [x, W, b],
+        atol=1e-4,
+        rtol=1e-4,
+    )
 
 
 def test_depthwise_convolution_2d_oracle():
     # Chainer's channel order: output c*M + m is input c filtered by W[m, c].
     x, W, b = randn(2, 3, 6, 6), randn(2, 3, 3, 3), randn(6)
+
     def torch_fn(x, W, b):
         wg = W.permute(1, 0, 2, 3).reshape(6, 1, 3, 3)
         return tconv(x, wg, b, stride=2, padding=1, groups=3)
+
     check_oracle(lambda x, W, b: F.depthwise_convolution_2d(x, W, b, 2, 1), torch_fn, [x, W, b])
     y = F.depthwise_convolution_2d(x, W)
-    np.testing.assert_allclose(y.array[:, 1 * 2 + 1],
-                               reference_conv(x[:, 1:2], W[1:2, 1:2], None, (1, 1), (0, 0),
-                                              (1, 1), 1, False)[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(
+        y.array[:, 1 * 2 + 1],
+        reference_conv(x[:, 1:2], W[1:2, 1:2], None, (1, 1), (0, 0), (1, 1), 1, False)[:, 0],
+        rtol=1e-12,
+    )
 
 
 def test_convolution_2d_bad_inputs():
     x, W = randn(1, 3, 5, 5, dtype=np.float32), randn(4, 3, 3, 3, dtype=np.float32)
-    with pytest.raises(ValueError, match=r"convolution_2d: x has 2 channels but W of shape \(4, 3, 3, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"convolution_2d: x has 2 channels but W of shape \(4, 3, 3, 3\)"
+    ):
         F.convolution_2d(randn(1, 2, 5, 5, dtype=np.float32), W)
     with pytest.raises(ValueError, match=r"convolution_2d: x must be 4-D"):
         F.convolution_2d(randn(3, 5, 5, dtype=np.float32), W)
     with pytest.raises(TypeError, match="convolution_2d: x must have a float dtype; got int32"):
         F.convolution_2d(np.ones((1, 3, 5, 5), np.int32), W)
-    with pytest.raises(TypeError, match="convolution_2d: W must have x's dtype float32; got float64"):
+    with pytest.raises(
+        TypeError, match="convolution_2d: W must have x's dtype float32; got float64"
+    ):
         F.convolution_2d(x, W.astype(np.float64))
     with pytest.raises(ValueError, match=r"convolution_2d: b must have shape \(4,\)"):
         F.convolution_2d(x, W, randn(3, dtype=np.float32))

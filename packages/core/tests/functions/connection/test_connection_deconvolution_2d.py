@@ -24,7 +24,8 @@ def torch_deconv(s, p, d, g, outsize, hw, ksize):
     default = [s[i] * (hw[i] - 1) + (ksize[i] - 1) * d[i] + 1 - 2 * p[i] for i in range(2)]
     extra = (0, 0) if outsize is None else tuple(outsize[i] - default[i] for i in range(2))
     return lambda x, W, b=None: torch.nn.functional.conv_transpose2d(
-        x, W, b, stride=s, padding=p, output_padding=extra, groups=g, dilation=d)
+        x, W, b, stride=s, padding=p, output_padding=extra, groups=g, dilation=d
+    )
 
 
 CASES = [
@@ -43,15 +44,22 @@ CASES = [
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_deconvolution_2d_oracle(xs, ws, s, p, d, g, out, dtype):
     x, W, b = randn(*xs, dtype=dtype), randn(*ws, dtype=dtype), randn(ws[1] * g, dtype=dtype)
-    tol = dict(atol=1e-4, rtol=1e-4) if dtype == np.float32 else {}
-    check_oracle(lambda x, W, b: F.deconvolution_2d(x, W, b, s, p, out, dilate=d, groups=g),
-                 torch_deconv(s, p, d, g, out, xs[2:], ws[2:]), [x, W, b], **tol)
+    tol = {"atol": 1e-4, "rtol": 1e-4} if dtype == np.float32 else {}
+    check_oracle(
+        lambda x, W, b: F.deconvolution_2d(x, W, b, s, p, out, dilate=d, groups=g),
+        torch_deconv(s, p, d, g, out, xs[2:], ws[2:]),
+        [x, W, b],
+        **tol,
+    )
 
 
 @pytest.mark.parametrize("xs,ws,s,p,d,g,out", CASES[:5])
 def test_deconvolution_2d_grads(xs, ws, s, p, d, g, out):
     x, W, b = randn(*xs), randn(*ws), randn(ws[1] * g)
-    f = lambda x, W, b: F.deconvolution_2d(x, W, b, s, p, out, dilate=d, groups=g)
+
+    def f(x, W, b):
+        return F.deconvolution_2d(x, W, b, s, p, out, dilate=d, groups=g)
+
     gy = randn(*f(x, W, b).shape)
     check_backward(f, (x, W, b), gy)
     check_double_backward(f, (x, W, b), gy, (randn(*xs), randn(*ws), randn(ws[1] * g)))

@@ -20,8 +20,11 @@ def randn(*shape, dtype=np.float64):
 def test_embed_id_oracle(dtype):
     x = np.array([[0, 3, 3], [1, 4, 0]], np.int32)  # repeated ids accumulate gradients
     W = randn(5, 4, dtype=dtype)
-    check_oracle(lambda W: F.embed_id(x, W), lambda W: torch.nn.functional.embedding(
-        torch.from_numpy(x.astype(np.int64)), W), [W])
+    check_oracle(
+        lambda W: F.embed_id(x, W),
+        lambda W: torch.nn.functional.embedding(torch.from_numpy(x.astype(np.int64)), W),
+        [W],
+    )
 
 
 def test_embed_id_ignore_label():
@@ -35,16 +38,23 @@ def test_embed_id_ignore_label():
     y.backward()
     np.testing.assert_array_equal(Wv.grad, [[1, 1], [0, 0], [2, 2]])
     # torch's padding_idx is the same rule for an index inside the table.
-    check_oracle(lambda W: F.embed_id(np.array([0, 1, 1, 2]), W, ignore_label=1),
-                 lambda W: torch.nn.functional.embedding(torch.tensor([0, 1, 1, 2]), W,
-                                                         padding_idx=1) * torch.tensor(
-                     [[1.0], [0.0], [0.0], [1.0]], dtype=W.dtype), [randn(3, 2)])
+    check_oracle(
+        lambda W: F.embed_id(np.array([0, 1, 1, 2]), W, ignore_label=1),
+        lambda W: (
+            torch.nn.functional.embedding(torch.tensor([0, 1, 1, 2]), W, padding_idx=1)
+            * torch.tensor([[1.0], [0.0], [0.0], [1.0]], dtype=W.dtype)
+        ),
+        [randn(3, 2)],
+    )
 
 
 def test_embed_id_grads():
     x = np.array([[1, 0], [2, 1]])
     W = randn(3, 4)
-    f = lambda W: F.embed_id(x, W, ignore_label=2)
+
+    def f(W):
+        return F.embed_id(x, W, ignore_label=2)
+
     gy = randn(2, 2, 4)
     check_backward(f, (W,), gy)
     check_double_backward(f, (W,), gy, (randn(3, 4),))
@@ -79,13 +89,19 @@ def test_bilinear_values_and_grads():
     y = F.bilinear(e1, e2, W, V1, V2, b)
     ref = np.einsum("ij,ik,jkl->il", e1, e2, W) + e1 @ V1 + e2 @ V2 + b
     np.testing.assert_allclose(y.array, ref, rtol=1e-12)
-    check_oracle(lambda a, c, W: F.bilinear(a, c, W),
-                 lambda a, c, W: torch.einsum("ij,ik,jkl->il", a, c, W),
-                 [e1.astype(np.float32), e2.astype(np.float32), W.astype(np.float32)])
+    check_oracle(
+        lambda a, c, W: F.bilinear(a, c, W),
+        lambda a, c, W: torch.einsum("ij,ik,jkl->il", a, c, W),
+        [e1.astype(np.float32), e2.astype(np.float32), W.astype(np.float32)],
+    )
     gy = randn(3, 5)
     check_backward(F.bilinear, (e1, e2, W, V1, V2, b), gy)
-    check_double_backward(lambda a, c, W: F.bilinear(a, c, W), (e1, e2, W), gy,
-                          (randn(3, 2), randn(3, 4), randn(2, 4, 5)))
+    check_double_backward(
+        lambda a, c, W: F.bilinear(a, c, W),
+        (e1, e2, W),
+        gy,
+        (randn(3, 2), randn(3, 4), randn(2, 4, 5)),
+    )
 
 
 def test_bilinear_bad_inputs():

@@ -14,8 +14,10 @@ def both_paths(f, arrays, requires=None):
     """Input gradients without (array path) and with (Variable path) double backprop."""
     results = []
     for double in (False, True):
-        xs = [Variable(a.copy(), requires_grad=a.dtype.kind == "f" and (requires is None or r))
-              for a, r in zip(arrays, requires or [True] * len(arrays))]
+        xs = [
+            Variable(a.copy(), requires_grad=a.dtype.kind == "f" and (requires is None or r))
+            for a, r in zip(arrays, requires or [True] * len(arrays))
+        ]
         y = f(*xs)
         gy = np.random.default_rng(1).standard_normal(y.shape)
         targets = [x for x in xs if x.requires_grad]
@@ -27,10 +29,15 @@ CASES = {
     "linear": (lambda x, W, b: F.linear(x, W, b), [(3, 4), (5, 4), (5,)]),
     "linear_nd": (lambda x, W: F.linear(x, W, n_batch_axes=2), [(2, 3, 2, 2), (5, 4)]),
     "conv": (lambda x, W, b: F.convolution_2d(x, W, b, 1, 1), [(2, 3, 5, 5), (4, 3, 3, 3), (4,)]),
-    "conv_s2": (lambda x, W: F.convolution_2d(x, W, None, 2, 1, True, groups=3),
-                [(2, 3, 6, 5), (6, 1, 3, 2)]),
+    "conv_s2": (
+        lambda x, W: F.convolution_2d(x, W, None, 2, 1, True, groups=3),
+        [(2, 3, 6, 5), (6, 1, 3, 2)],
+    ),
     "conv_wide": (lambda x, W: F.convolution_2d(x, W, pad=1), [(1, 20, 4, 4), (3, 20, 3, 3)]),
-    "deconv": (lambda x, W, b: F.deconvolution_2d(x, W, b, 2, 1), [(2, 3, 3, 3), (3, 2, 3, 3), (2,)]),
+    "deconv": (
+        lambda x, W, b: F.deconvolution_2d(x, W, b, 2, 1),
+        [(2, 3, 3, 3), (3, 2, 3, 3), (2,)],
+    ),
     "deconv_s1": (lambda x, W: F.deconvolution_2d(x, W, dilate=2), [(1, 2, 4, 4), (2, 3, 2, 2)]),
 }
 

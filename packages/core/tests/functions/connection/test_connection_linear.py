@@ -26,18 +26,27 @@ def test_linear_oracle(dtype, batch):
 
 
 def test_linear_flattens_trailing_axes():
-    x, W, b = randn(4, 2, 3, dtype=np.float32), randn(5, 6, dtype=np.float32), randn(5, dtype=np.float32)
-    check_oracle(F.linear, lambda x, W, b: torch.nn.functional.linear(x.reshape(4, 6), W, b),
-                 [x, W, b])
+    x, W, b = (
+        randn(4, 2, 3, dtype=np.float32),
+        randn(5, 6, dtype=np.float32),
+        randn(5, dtype=np.float32),
+    )
+    check_oracle(
+        F.linear, lambda x, W, b: torch.nn.functional.linear(x.reshape(4, 6), W, b), [x, W, b]
+    )
 
 
 def test_linear_n_batch_axes():
     x, W = randn(2, 3, 4, 5, dtype=np.float32), randn(6, 20, dtype=np.float32)
-    check_oracle(lambda x, W: F.linear(x, W, n_batch_axes=2),
-                 lambda x, W: torch.nn.functional.linear(x.reshape(2, 3, 20), W), [x, W])
+    check_oracle(
+        lambda x, W: F.linear(x, W, n_batch_axes=2),
+        lambda x, W: torch.nn.functional.linear(x.reshape(2, 3, 20), W),
+        [x, W],
+    )
     x = randn(2, 3, 4)
-    check_oracle(lambda x, W: F.linear(x, W, n_batch_axes=2), torch.nn.functional.linear,
-                 [x, randn(3, 4)])
+    check_oracle(
+        lambda x, W: F.linear(x, W, n_batch_axes=2), torch.nn.functional.linear, [x, randn(3, 4)]
+    )
 
 
 @pytest.mark.parametrize("shape,nb", [((3, 4), 1), ((2, 3, 2), 1), ((2, 3, 4), 2)])
@@ -45,7 +54,10 @@ def test_linear_grads(shape, nb):
     feat = int(np.prod(shape[nb:]))
     x, W, b = randn(*shape), randn(3, feat), randn(3)
     gy = randn(*shape[:nb], 3)
-    f = lambda x, W, b: F.linear(x, W, b, n_batch_axes=nb)
+
+    def f(x, W, b):
+        return F.linear(x, W, b, n_batch_axes=nb)
+
     check_backward(f, (x, W, b), gy)
     check_double_backward(f, (x, W, b), gy, (randn(*shape), randn(3, feat), randn(3)))
 
@@ -55,18 +67,23 @@ def test_linear_grad_of_grad_matches_torch():
     x0, W0 = randn(2, 3), randn(4, 3)
     x, W = Variable(x0), Variable(W0)
     y = F.linear(x, W)
-    gx, = kusari.grad([y * y * y], [x], grad_outputs=[np.ones((2, 4))],
-                      enable_double_backprop=True)
-    ggW, = kusari.grad([gx * gx], [W], grad_outputs=[np.ones((2, 3))])
+    (gx,) = kusari.grad(
+        [y * y * y], [x], grad_outputs=[np.ones((2, 4))], enable_double_backprop=True
+    )
+    (ggW,) = kusari.grad([gx * gx], [W], grad_outputs=[np.ones((2, 3))])
     tx, tW = torch.tensor(x0, requires_grad=True), torch.tensor(W0, requires_grad=True)
     ty = torch.nn.functional.linear(tx, tW)
-    tgx, = torch.autograd.grad((ty ** 3).sum(), tx, create_graph=True)
-    tggW, = torch.autograd.grad((tgx ** 2).sum(), tW)
+    (tgx,) = torch.autograd.grad((ty**3).sum(), tx, create_graph=True)
+    (tggW,) = torch.autograd.grad((tgx**2).sum(), tW)
     np.testing.assert_allclose(ggW.array, tggW.numpy(), rtol=1e-10, atol=1e-10)
 
 
 def test_linear_keeps_dtype_float16():
-    x, W, b = randn(2, 3, dtype=np.float16), randn(4, 3, dtype=np.float16), randn(4, dtype=np.float16)
+    x, W, b = (
+        randn(2, 3, dtype=np.float16),
+        randn(4, 3, dtype=np.float16),
+        randn(4, dtype=np.float16),
+    )
     y = F.linear(x, W, b)
     assert y.dtype == np.float16
     ref = x.astype(np.float32) @ W.astype(np.float32).T + b

@@ -25,33 +25,47 @@ def reference_max_pool(x, k, s, p, cover_all):
     oh = get_conv_outsize(h, k, s, p, cover_all)
     ow = get_conv_outsize(w, k, s, p, cover_all)
     big = np.full((n, c, h + 2 * p + k + s, w + 2 * p + k + s), -np.inf, x.dtype)
-    big[:, :, p:p + h, p:p + w] = x
+    big[:, :, p : p + h, p : p + w] = x
     y = np.empty((n, c, oh, ow), x.dtype)
     idx = np.empty((n, c, oh, ow), np.intp)
     for i in range(oh):
         for j in range(ow):
-            win = big[:, :, i * s:i * s + k, j * s:j * s + k].reshape(n, c, k * k)
+            win = big[:, :, i * s : i * s + k, j * s : j * s + k].reshape(n, c, k * k)
             idx[:, :, i, j] = win.argmax(-1)
             y[:, :, i, j] = win.max(-1)
     return y, idx
 
 
-@pytest.mark.parametrize("shape,k,s,p", [((2, 3, 6, 6), 2, 2, 0), ((2, 2, 7, 5), 3, 2, 1),
-                                         ((1, 2, 5, 8), 3, 1, 1), ((1, 1, 4, 4), 2, 1, 0)])
+@pytest.mark.parametrize(
+    "shape,k,s,p",
+    [
+        ((2, 3, 6, 6), 2, 2, 0),
+        ((2, 2, 7, 5), 3, 2, 1),
+        ((1, 2, 5, 8), 3, 1, 1),
+        ((1, 1, 4, 4), 2, 1, 0),
+    ],
+)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_max_pooling_2d_oracle_not_cover_all(shape, k, s, p, dtype):
     x = distinct(*shape, dtype=dtype)
-    check_oracle(lambda x: F.max_pooling_2d(x, k, s, p, cover_all=False),
-                 lambda x: torch.nn.functional.max_pool2d(x, k, s, p), [x])
+    check_oracle(
+        lambda x: F.max_pooling_2d(x, k, s, p, cover_all=False),
+        lambda x: torch.nn.functional.max_pool2d(x, k, s, p),
+        [x],
+    )
 
 
-@pytest.mark.parametrize("shape,k,s,p", [((2, 3, 7, 7), 2, 2, 0), ((1, 2, 8, 6), 3, 2, 1),
-                                         ((1, 1, 5, 5), 3, 3, 0)])
+@pytest.mark.parametrize(
+    "shape,k,s,p", [((2, 3, 7, 7), 2, 2, 0), ((1, 2, 8, 6), 3, 2, 1), ((1, 1, 5, 5), 3, 3, 0)]
+)
 def test_max_pooling_2d_cover_all_matches_ceil_mode(shape, k, s, p):
     # Where no window starts in the padding, cover_all=True is torch's ceil_mode=True.
     x = distinct(*shape, dtype=np.float32)
-    check_oracle(lambda x: F.max_pooling_2d(x, k, s, p),
-                 lambda x: torch.nn.functional.max_pool2d(x, k, s, p, ceil_mode=True), [x])
+    check_oracle(
+        lambda x: F.max_pooling_2d(x, k, s, p),
+        lambda x: torch.nn.functional.max_pool2d(x, k, s, p, ceil_mode=True),
+        [x],
+    )
 
 
 def test_max_pooling_2d_cover_all_edge_case_differs_from_torch():
@@ -66,9 +80,10 @@ def test_max_pooling_2d_cover_all_edge_case_differs_from_torch():
     assert np.isneginf(y.array[0, 0, -1]).all()
 
 
-@pytest.mark.parametrize("shape,k,s,p,cover_all", [((2, 2, 7, 6), 3, 2, 1, True),
-                                                   ((1, 3, 6, 6), 2, 2, 0, False),
-                                                   ((1, 1, 6, 5), 3, 1, 1, True)])
+@pytest.mark.parametrize(
+    "shape,k,s,p,cover_all",
+    [((2, 2, 7, 6), 3, 2, 1, True), ((1, 3, 6, 6), 2, 2, 0, False), ((1, 1, 6, 5), 3, 1, 1, True)],
+)
 def test_max_pooling_2d_matches_reference_and_indices(shape, k, s, p, cover_all):
     x = distinct(*shape)
     x[0, 0, :3, :3] = 0.5  # ties: the first maximum in row-major order wins
@@ -81,14 +96,18 @@ def test_max_pooling_2d_matches_reference_and_indices(shape, k, s, p, cover_all)
     gy = distinct(*z.shape)
     z.grad = gy
     z.backward()
-    np.testing.assert_allclose(xv.grad, F.upsampling_2d(gy, idx, k, s, p, shape[2:],
-                                                        cover_all).array)
+    np.testing.assert_allclose(
+        xv.grad, F.upsampling_2d(gy, idx, k, s, p, shape[2:], cover_all).array
+    )
 
 
 @pytest.mark.parametrize("k,s,p,cover_all", [(2, 2, 0, True), (3, 2, 1, True), (3, 1, 1, False)])
 def test_max_pooling_2d_grads(k, s, p, cover_all):
     x = distinct(2, 2, 6, 5)
-    f = lambda x: F.max_pooling_2d(x, k, s, p, cover_all)
+
+    def f(x):
+        return F.max_pooling_2d(x, k, s, p, cover_all)
+
     gy = distinct(*f(x).shape)
     check_backward(f, x, gy)
     check_double_backward(f, x, gy, distinct(*x.shape))
@@ -99,12 +118,12 @@ def test_max_pooling_2d_backward_of_backward_is_a_gather():
     x0, g0, ggx = distinct(1, 2, 5, 5), distinct(1, 2, 2, 2), distinct(1, 2, 5, 5)
     x, g = Variable(x0), Variable(g0)
     y = F.max_pooling_2d(x, 3, 2, 0)
-    gx, = kusari.grad([y], [x], grad_outputs=[g], enable_double_backprop=True)
-    ggy, = kusari.grad([gx], [g], grad_outputs=[ggx])
+    (gx,) = kusari.grad([y], [x], grad_outputs=[g], enable_double_backprop=True)
+    (ggy,) = kusari.grad([gx], [g], grad_outputs=[ggx])
     tx, tg = torch.tensor(x0, requires_grad=True), torch.tensor(g0, requires_grad=True)
     ty = torch.nn.functional.max_pool2d(tx, 3, 2, 0, ceil_mode=True)
-    tgx, = torch.autograd.grad(ty, tx, tg, create_graph=True)
-    tggy, = torch.autograd.grad(tgx, tg, torch.tensor(ggx))
+    (tgx,) = torch.autograd.grad(ty, tx, tg, create_graph=True)
+    (tggy,) = torch.autograd.grad(tgx, tg, torch.tensor(ggx))
     np.testing.assert_allclose(ggy.array, tggy.numpy())
 
 
@@ -131,9 +150,11 @@ def test_upsampling_2d_oracle_max_unpool():
     rows = np.arange(oh)[:, None] * 2 + idx // 2
     cols = np.arange(ow)[None, :] * 2 + idx % 2
     flat = torch.from_numpy((rows * 8 + cols).astype(np.int64))
-    check_oracle(lambda v: F.upsampling_2d(v, idx, 2, outsize=(6, 8)),
-                 lambda v: torch.nn.functional.max_unpool2d(v, flat, 2, output_size=(6, 8)),
-                 [y.array])
+    check_oracle(
+        lambda v: F.upsampling_2d(v, idx, 2, outsize=(6, 8)),
+        lambda v: torch.nn.functional.max_unpool2d(v, flat, 2, output_size=(6, 8)),
+        [y.array],
+    )
 
 
 def test_upsampling_2d_overlapping_windows_sum_and_grads():
@@ -147,7 +168,10 @@ def test_upsampling_2d_overlapping_windows_sum_and_grads():
             r, c = divmod(idx[0, :, i, j], 3)
             dense[0, np.arange(2), i + r, j + c] += v[0, :, i, j]
     np.testing.assert_allclose(up.array, dense[:, :, 1:6, 1:6])
-    f = lambda v: F.upsampling_2d(v, idx, 3, 1, 1, outsize=(5, 5))
+
+    def f(v):
+        return F.upsampling_2d(v, idx, 3, 1, 1, outsize=(5, 5))
+
     check_backward(f, v, distinct(1, 2, 5, 5))
     check_double_backward(f, v, distinct(1, 2, 5, 5), distinct(*v.shape))
 

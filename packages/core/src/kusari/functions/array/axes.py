@@ -13,8 +13,15 @@ from kusari.functions.array.reshape import reshape
 from kusari.functions.array.transpose import transpose
 from kusari.variable import Variable
 
-__all__ = ["swapaxes", "rollaxis", "moveaxis", "expand_dims", "squeeze", "flatten",
-           "normalize_axis"]
+__all__ = [
+    "swapaxes",
+    "rollaxis",
+    "moveaxis",
+    "expand_dims",
+    "squeeze",
+    "flatten",
+    "normalize_axis",
+]
 
 
 def normalize_axis(axis: Any, ndim: int, fn: str, name: str = "axis") -> int:
@@ -74,8 +81,9 @@ def rollaxis(x: Any, axis: int, start: int = 0) -> Variable:
     n = x.ndim
     a = normalize_axis(axis, n, "rollaxis")
     if not -n <= start <= n:
-        raise ValueError(f"rollaxis: start {start} is out of range [{-n}, {n}] for an array "
-                         f"of {n} dims")
+        raise ValueError(
+            f"rollaxis: start {start} is out of range [{-n}, {n}] for an array of {n} dims"
+        )
     s = start + n if start < 0 else start
     axes = [i for i in range(n) if i != a]
     axes.insert(s - 1 if a < s else s, a)
@@ -102,13 +110,14 @@ def moveaxis(x: Any, source: Any, destination: Any) -> Variable:
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
     if len(src) != len(dst):
-        raise ValueError(f"moveaxis: source {source} and destination {destination} must have "
-                         f"the same number of elements")
+        raise ValueError(
+            f"moveaxis: source {source} and destination {destination} must have "
+            f"the same number of elements"
+        )
     src = [normalize_axis(a, n, "moveaxis", "source") for a in src]
     dst = [normalize_axis(a, n, "moveaxis", "destination") for a in dst]
     if len(set(src)) != len(src) or len(set(dst)) != len(dst):
-        raise ValueError(f"moveaxis: repeated axis in source {source} or destination "
-                         f"{destination}")
+        raise ValueError(f"moveaxis: repeated axis in source {source} or destination {destination}")
     order = [i for i in range(n) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -155,12 +164,16 @@ def squeeze(x: Any, axis: Any = None) -> Variable:
     if axis is None:
         axes = {i for i, s in enumerate(shape) if s == 1}
     else:
-        axes = {normalize_axis(a, len(shape), "squeeze")
-                for a in ((axis,) if isinstance(axis, int) else axis)}
+        axes = {
+            normalize_axis(a, len(shape), "squeeze")
+            for a in ((axis,) if isinstance(axis, int) else axis)
+        }
         bad = [a for a in sorted(axes) if shape[a] != 1]
         if bad:
-            raise ValueError(f"squeeze: cannot remove axis {bad[0]} of length {shape[bad[0]]} "
-                             f"from an array of shape {shape}")
+            raise ValueError(
+                f"squeeze: cannot remove axis {bad[0]} of length {shape[bad[0]]} "
+                f"from an array of shape {shape}"
+            )
     return reshape(x, tuple(s for i, s in enumerate(shape) if i not in axes))
 
 

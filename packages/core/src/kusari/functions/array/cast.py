@@ -21,14 +21,14 @@ class Cast(FunctionNode):
         return f"Cast({self.dtype})"
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self._in_dtype = x.dtype
-        return x.astype(self.dtype),
+        return (x.astype(self.dtype),)
 
     def backward(self, indexes, grad_outputs):
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         if self._in_dtype.kind != "f":
-            return None,  # integer inputs get no gradient
+            return (None,)  # integer inputs get no gradient
         return Cast(self._in_dtype).apply((gy,))
 
 

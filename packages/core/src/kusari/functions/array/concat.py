@@ -17,8 +17,19 @@ from kusari.functions.array.axes import normalize_axis
 from kusari.functions.array.reshape import reshape
 from kusari.variable import Variable
 
-__all__ = ["Concat", "SplitAxis", "Stack", "Separate", "concat", "stack", "hstack", "vstack",
-           "dstack", "split_axis", "separate"]
+__all__ = [
+    "Concat",
+    "SplitAxis",
+    "Stack",
+    "Separate",
+    "concat",
+    "stack",
+    "hstack",
+    "vstack",
+    "dstack",
+    "split_axis",
+    "separate",
+]
 
 
 def _fill_none(grads: tuple[Any, ...], shapes: list[tuple[int, ...]], like: Any) -> list[Any]:
@@ -41,7 +52,7 @@ class Concat(FunctionNode):
     def forward(self, inputs):
         xp = get_array_module(*inputs)
         self._sizes = [x.shape[self.axis] for x in inputs]
-        return xp.concatenate(inputs, axis=self.axis),
+        return (xp.concatenate(inputs, axis=self.axis),)
 
     def backward(self, indexes, grad_outputs):
         bounds = numpy.cumsum(self._sizes)[:-1].tolist()
@@ -54,7 +65,7 @@ class SplitAxis(FunctionNode):
         self.axis = axis
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         xp = get_array_module(x)
         ys = xp.split(x, self.indices, axis=self.axis)
         self._shapes = [y.shape for y in ys]
@@ -72,7 +83,7 @@ class Stack(FunctionNode):
 
     def forward(self, inputs):
         xp = get_array_module(*inputs)
-        return xp.stack(inputs, axis=self.axis),
+        return (xp.stack(inputs, axis=self.axis),)
 
     def backward(self, indexes, grad_outputs):
         return Separate(self.axis).apply(grad_outputs)
@@ -83,9 +94,9 @@ class Separate(FunctionNode):
         self.axis = axis
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         ax = self.axis
-        self._shape = x.shape[:ax] + x.shape[ax + 1:]
+        self._shape = x.shape[:ax] + x.shape[ax + 1 :]
         lead = (slice(None),) * ax
         return tuple(x[lead + (i,)] for i in range(x.shape[ax]))
 
@@ -97,8 +108,9 @@ class Separate(FunctionNode):
 
 def _check_join(fn: str, xs: Any, axis: int, stacking: bool) -> int:
     if isinstance(xs, (Variable, numpy.ndarray)) or not hasattr(xs, "__len__"):
-        raise TypeError(f"{fn}: xs must be a list or tuple of arrays/Variables; got "
-                        f"{type(xs).__name__}")
+        raise TypeError(
+            f"{fn}: xs must be a list or tuple of arrays/Variables; got {type(xs).__name__}"
+        )
     if len(xs) == 0:
         raise ValueError(f"{fn}: xs must not be empty")
     first = xs[0]
@@ -106,15 +118,21 @@ def _check_join(fn: str, xs: Any, axis: int, stacking: bool) -> int:
     ax = normalize_axis(axis, ndim + 1 if stacking else ndim, fn)
     for i, x in enumerate(xs):
         if x.dtype != first.dtype:
-            raise TypeError(f"{fn}: all inputs must share a dtype; xs[0] is {first.dtype}, "
-                            f"xs[{i}] is {x.dtype}")
-        same = (tuple(x.shape) == tuple(first.shape) if stacking else
-                x.ndim == ndim and all(a == b for k, (a, b) in
-                                       enumerate(zip(x.shape, first.shape)) if k != ax))
+            raise TypeError(
+                f"{fn}: all inputs must share a dtype; xs[0] is {first.dtype}, xs[{i}] is {x.dtype}"
+            )
+        same = (
+            tuple(x.shape) == tuple(first.shape)
+            if stacking
+            else x.ndim == ndim
+            and all(a == b for k, (a, b) in enumerate(zip(x.shape, first.shape)) if k != ax)
+        )
         if not same:
             what = "the same shape" if stacking else f"the same shape except on axis {ax}"
-            raise ValueError(f"{fn}: inputs must have {what}; xs[0] is {tuple(first.shape)}, "
-                             f"xs[{i}] is {tuple(x.shape)}")
+            raise ValueError(
+                f"{fn}: inputs must have {what}; xs[0] is {tuple(first.shape)}, "
+                f"xs[{i}] is {tuple(x.shape)}"
+            )
     return ax
 
 
@@ -219,6 +237,7 @@ def dstack(xs: Any) -> Variable:
         >>> F.dstack([np.zeros((2, 3), np.float32)] * 2).shape
         (2, 3, 2)
     """
+
     def shape3(s: tuple[int, ...]) -> tuple[int, ...]:
         if len(s) == 0:
             return (1, 1, 1)
@@ -231,8 +250,7 @@ def dstack(xs: Any) -> Variable:
     return concat(_at_least(xs, "dstack", shape3), axis=2)
 
 
-def split_axis(x: Any, indices_or_sections: Any, axis: int,
-               force_tuple: bool = True) -> Any:
+def split_axis(x: Any, indices_or_sections: Any, axis: int, force_tuple: bool = True) -> Any:
     """Split ``x`` along ``axis`` into equal sections or at given indices.
 
     Args:
@@ -256,8 +274,10 @@ def split_axis(x: Any, indices_or_sections: Any, axis: int,
     if isinstance(indices_or_sections, (int, numpy.integer)):
         sec = int(indices_or_sections)
         if sec <= 0 or n % sec:
-            raise ValueError(f"split_axis: {sec} sections do not divide axis {ax} of length {n} "
-                             f"(shape {tuple(x.shape)}) evenly")
+            raise ValueError(
+                f"split_axis: {sec} sections do not divide axis {ax} of length {n} "
+                f"(shape {tuple(x.shape)}) evenly"
+            )
         indices = [n // sec * i for i in range(1, sec)]
     else:
         indices = [int(i) for i in indices_or_sections]

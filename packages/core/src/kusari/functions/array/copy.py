@@ -16,12 +16,12 @@ class Copy(FunctionNode):
         self.dst = dst
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self._src = get_device_from_array(x)
         y = self.dst.send_array(x)
         if y is x:  # same device: still hand out a new array (Chainer's contract)
             y = x.copy()
-        return y,
+        return (y,)
 
     def backward(self, indexes, grad_outputs):
         return Copy(self._src).apply(grad_outputs)

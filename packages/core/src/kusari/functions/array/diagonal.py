@@ -19,15 +19,14 @@ class Diagonal(FunctionNode):
         self.axis2 = axis2
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self._in_shape = x.shape
         xp = get_array_module(x)
         # numpy's diagonal is a read-only view; hand out a real array.
-        return xp.diagonal(x, self.offset, self.axis1, self.axis2).copy(),
+        return (xp.diagonal(x, self.offset, self.axis1, self.axis2).copy(),)
 
     def backward(self, indexes, grad_outputs):
-        return DiagonalGrad(self._in_shape, self.offset, self.axis1,
-                            self.axis2).apply(grad_outputs)
+        return DiagonalGrad(self._in_shape, self.offset, self.axis1, self.axis2).apply(grad_outputs)
 
 
 class DiagonalGrad(FunctionNode):
@@ -38,7 +37,7 @@ class DiagonalGrad(FunctionNode):
         self.axis2 = axis2
 
     def forward(self, inputs):
-        gy, = inputs
+        (gy,) = inputs
         xp = get_array_module(gy)
         gx = xp.zeros(self.shape, dtype=gy.dtype)
         view = xp.moveaxis(gx, (self.axis1, self.axis2), (-2, -1))
@@ -46,7 +45,7 @@ class DiagonalGrad(FunctionNode):
         rows = xp.arange(k) + max(-self.offset, 0)
         cols = xp.arange(k) + max(self.offset, 0)
         view[..., rows, cols] = gy
-        return gx,
+        return (gx,)
 
     def backward(self, indexes, grad_outputs):
         return Diagonal(self.offset, self.axis1, self.axis2).apply(grad_outputs)

@@ -17,8 +17,8 @@ class Flip(FunctionNode):
         self.axis = axis
 
     def forward(self, inputs):
-        x, = inputs
-        return get_array_module(x).flip(x, self.axis),
+        (x,) = inputs
+        return (get_array_module(x).flip(x, self.axis),)
 
     def backward(self, indexes, grad_outputs):
         return Flip(self.axis).apply(grad_outputs)

@@ -23,7 +23,7 @@ class Im2Col(FunctionNode):
         self.dilate, self.cover_all = dilate, cover_all
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self._hw = x.shape[2:]
         (kh, kw), (sy, sx), (ph, pw), (dy, dx) = self.ksize, self.stride, self.pad, self.dilate
         kernel = get_kernel("im2col", x)
@@ -32,11 +32,12 @@ class Im2Col(FunctionNode):
         else:
             col = _conv.im2col(x, kh, kw, sy, sx, ph, pw, 0, self.cover_all, dy, dx)
         n, c, _, _, oh, ow = col.shape
-        return col.reshape(n, c * kh * kw, oh, ow),
+        return (col.reshape(n, c * kh * kw, oh, ow),)
 
     def backward(self, indexes, grad_outputs):
-        return Col2Im(self.ksize, self.stride, self.pad, self.dilate, self.cover_all,
-                      self._hw).apply(grad_outputs)
+        return Col2Im(
+            self.ksize, self.stride, self.pad, self.dilate, self.cover_all, self._hw
+        ).apply(grad_outputs)
 
 
 class Col2Im(FunctionNode):
@@ -47,19 +48,21 @@ class Col2Im(FunctionNode):
         self.dilate, self.cover_all, self.hw = dilate, cover_all, hw
 
     def forward(self, inputs):
-        gcol, = inputs
+        (gcol,) = inputs
         (kh, kw), (sy, sx), (ph, pw), (dy, dx) = self.ksize, self.stride, self.pad, self.dilate
         n, ckk, oh, ow = gcol.shape
         col = gcol.reshape(n, ckk // (kh * kw), kh, kw, oh, ow)
-        return _conv.col2im(col, sy, sx, ph, pw, self.hw[0], self.hw[1], dy, dx),
+        return (_conv.col2im(col, sy, sx, ph, pw, self.hw[0], self.hw[1], dy, dx),)
 
     def backward(self, indexes, grad_outputs):
-        return Im2Col(self.ksize, self.stride, self.pad, self.dilate,
-                      self.cover_all).apply(grad_outputs)
+        return Im2Col(self.ksize, self.stride, self.pad, self.dilate, self.cover_all).apply(
+            grad_outputs
+        )
 
 
-def im2col(x: Any, ksize: Any, stride: Any = 1, pad: Any = 0, cover_all: bool = False,
-           dilate: Any = 1) -> Variable:
+def im2col(
+    x: Any, ksize: Any, stride: Any = 1, pad: Any = 0, cover_all: bool = False, dilate: Any = 1
+) -> Variable:
     """Extract the ``kh*kw`` patches of each pixel window as channels.
 
     ``y[n, (c*kh + i)*kw + j, p, q] = x_pad[n, c, p*sy + i*dy, q*sx + j*dx]`` (the same
@@ -91,6 +94,8 @@ def im2col(x: Any, ksize: Any, stride: Any = 1, pad: Any = 0, cover_all: bool = 
     oh = _conv.get_conv_outsize(x.shape[2], k[0], s[0], p[0], cover_all, d[0])
     ow = _conv.get_conv_outsize(x.shape[3], k[1], s[1], p[1], cover_all, d[1])
     if oh <= 0 or ow <= 0:
-        raise ValueError(f"{fn}: the output would be empty ({oh}x{ow}) for input "
-                         f"{tuple(x.shape)}, ksize {k}, stride {s}, pad {p}, dilate {d}")
+        raise ValueError(
+            f"{fn}: the output would be empty ({oh}x{ow}) for input "
+            f"{tuple(x.shape)}, ksize {k}, stride {s}, pad {p}, dilate {d}"
+        )
     return Im2Col(k, s, p, d, bool(cover_all)).apply((x,))[0]

@@ -27,25 +27,28 @@ def _normalize_width(pad_width: Any, ndim: int) -> tuple[tuple[int, int], ...]:
     try:
         w = numpy.broadcast_to(w, (ndim, 2))
     except ValueError:
-        raise ValueError(f"pad: pad_width {pad_width!r} does not fit an array of {ndim} dims; "
-                         f"use an int, a (before, after) pair or one pair per axis") from None
+        raise ValueError(
+            f"pad: pad_width {pad_width!r} does not fit an array of {ndim} dims; "
+            f"use an int, a (before, after) pair or one pair per axis"
+        ) from None
     if (w < 0).any():
         raise ValueError(f"pad: pad_width must be non-negative; got {pad_width!r}")
     return tuple((int(a), int(b)) for a, b in w)
 
 
 class Pad(FunctionNode):
-    def __init__(self, pad_width: tuple[tuple[int, int], ...], mode: str,
-                 kwargs: dict[str, Any]) -> None:
+    def __init__(
+        self, pad_width: tuple[tuple[int, int], ...], mode: str, kwargs: dict[str, Any]
+    ) -> None:
         self.pad_width = pad_width
         self.mode = mode
         self.kwargs = kwargs
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self._in_shape = x.shape
         xp = get_array_module(x)
-        return xp.pad(x, self.pad_width, mode=self.mode, **self.kwargs),
+        return (xp.pad(x, self.pad_width, mode=self.mode, **self.kwargs),)
 
     def backward(self, indexes, grad_outputs):
         return PadGrad(self.pad_width, self.mode, self._in_shape).apply(grad_outputs)
@@ -54,18 +57,19 @@ class Pad(FunctionNode):
 class PadGrad(FunctionNode):
     """The adjoint of :class:`Pad` (constant part dropped): crop or scatter-add."""
 
-    def __init__(self, pad_width: tuple[tuple[int, int], ...], mode: str,
-                 in_shape: tuple[int, ...]) -> None:
+    def __init__(
+        self, pad_width: tuple[tuple[int, int], ...], mode: str, in_shape: tuple[int, ...]
+    ) -> None:
         self.pad_width = pad_width
         self.mode = mode
         self.in_shape = in_shape
 
     def forward(self, inputs):
-        g, = inputs
+        (g,) = inputs
         xp = get_array_module(g)
         if self.mode == "constant":
             sl = tuple(slice(a, a + n) for (a, _), n in zip(self.pad_width, self.in_shape))
-            return xp.ascontiguousarray(g[sl]),
+            return (xp.ascontiguousarray(g[sl]),)
         for axis, ((before, after), n) in enumerate(zip(self.pad_width, self.in_shape)):
             if not before and not after:
                 continue
@@ -75,7 +79,7 @@ class PadGrad(FunctionNode):
             acc = xp.zeros((n,) + moved.shape[1:], dtype=g.dtype)
             xp.add.at(acc, xp.asarray(src), moved)
             g = xp.moveaxis(acc, 0, axis)
-        return xp.ascontiguousarray(g),
+        return (xp.ascontiguousarray(g),)
 
     def backward(self, indexes, grad_outputs):
         mode = self.mode

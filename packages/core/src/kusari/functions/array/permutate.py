@@ -19,12 +19,12 @@ class Permutate(FunctionNode):
         self.inv = inv
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         xp = get_array_module(x)
         idx = self.indices
         if self.inv:
             idx = xp.argsort(idx)
-        return xp.take(x, idx, axis=self.axis),
+        return (xp.take(x, idx, axis=self.axis),)
 
     def backward(self, indexes, grad_outputs):
         return Permutate(self.indices, self.axis, not self.inv).apply(grad_outputs)
@@ -53,9 +53,12 @@ def permutate(x: Any, indices: Any, axis: int = 0, inv: bool = False) -> Variabl
     idx = xp.asarray(idx)
     n = x.shape[ax]
     if idx.dtype.kind not in "iu" or idx.ndim != 1:
-        raise TypeError(f"permutate: indices must be a 1-D integer array; got {idx.dtype} of "
-                        f"shape {idx.shape}")
+        raise TypeError(
+            f"permutate: indices must be a 1-D integer array; got {idx.dtype} of shape {idx.shape}"
+        )
     if idx.shape[0] != n or not bool((xp.sort(idx) == xp.arange(n)).all()):
-        raise ValueError(f"permutate: indices must be a permutation of range({n}) (axis {ax} of "
-                         f"shape {tuple(x.shape)}); got {idx}")
+        raise ValueError(
+            f"permutate: indices must be a permutation of range({n}) (axis {ax} of "
+            f"shape {tuple(x.shape)}); got {idx}"
+        )
     return Permutate(idx, ax, inv).apply((x,))[0]

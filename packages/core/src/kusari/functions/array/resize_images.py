@@ -50,11 +50,11 @@ class ResizeImages(FunctionNode):
         self.aw = aw
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         xp = get_array_module(x)
         ah = xp.asarray(self.ah, dtype=x.dtype)
         aw = xp.asarray(self.aw, dtype=x.dtype)
-        return xp.matmul(xp.matmul(ah, x), aw.T),
+        return (xp.matmul(xp.matmul(ah, x), aw.T),)
 
     def backward(self, indexes, grad_outputs):
         return ResizeImagesGrad(self.ah, self.aw).apply(grad_outputs)
@@ -68,18 +68,19 @@ class ResizeImagesGrad(FunctionNode):
         self.aw = aw
 
     def forward(self, inputs):
-        gy, = inputs
+        (gy,) = inputs
         xp = get_array_module(gy)
         ah = xp.asarray(self.ah, dtype=gy.dtype)
         aw = xp.asarray(self.aw, dtype=gy.dtype)
-        return xp.matmul(xp.matmul(ah.T, gy), aw),
+        return (xp.matmul(xp.matmul(ah.T, gy), aw),)
 
     def backward(self, indexes, grad_outputs):
         return ResizeImages(self.ah, self.aw).apply(grad_outputs)
 
 
-def resize_images(x: Any, output_shape: Any, *, mode: str = "bilinear",
-                  align_corners: bool = True) -> Variable:
+def resize_images(
+    x: Any, output_shape: Any, *, mode: str = "bilinear", align_corners: bool = True
+) -> Variable:
     """Resize images to ``output_shape`` by bilinear or nearest-neighbour sampling.
 
     Args:
@@ -108,7 +109,9 @@ def resize_images(x: Any, output_shape: Any, *, mode: str = "bilinear",
     try:
         oh, ow = (int(s) for s in output_shape)
     except (TypeError, ValueError):
-        raise TypeError(f"{fn}: output_shape must be a pair of ints; got {output_shape!r}") from None
+        raise TypeError(
+            f"{fn}: output_shape must be a pair of ints; got {output_shape!r}"
+        ) from None
     if oh <= 0 or ow <= 0:
         raise ValueError(f"{fn}: output_shape must be positive; got {output_shape!r}")
     h, w = x.shape[2:]

@@ -26,14 +26,16 @@ class ScatterAdd(FunctionNode):
         try:
             xp.add.at(y, self.slices, b)
         except (IndexError, ValueError) as e:
-            raise ValueError(f"scatter_add: cannot add b of shape {b.shape} at {self.slices!r} "
-                             f"of an array of shape {a.shape}: {e}") from None
-        return y,
+            raise ValueError(
+                f"scatter_add: cannot add b of shape {b.shape} at {self.slices!r} "
+                f"of an array of shape {a.shape}: {e}"
+            ) from None
+        return (y,)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.array.broadcast import sum_to
 
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         out = []
         for i in indexes:
             if i == 0:

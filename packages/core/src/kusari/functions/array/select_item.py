@@ -19,12 +19,14 @@ class SelectItem(FunctionNode):
         xp = get_array_module(x)
         n = x.shape[1]
         if t.size and (int(t.min()) < 0 or int(t.max()) >= n):
-            raise ValueError(f"select_item: t must be in [0, {n}) for x of shape {x.shape}; got "
-                             f"values in [{int(t.min())}, {int(t.max())}]")
-        return x[xp.arange(t.shape[0]), t],
+            raise ValueError(
+                f"select_item: t must be in [0, {n}) for x of shape {x.shape}; got "
+                f"values in [{int(t.min())}, {int(t.max())}]"
+            )
+        return (x[xp.arange(t.shape[0]), t],)
 
     def backward(self, indexes, grad_outputs):
-        t, = self.get_retained_inputs()
+        (t,) = self.get_retained_inputs()
         gx = SelectItemGrad(self._in_shape).apply((t, grad_outputs[0]))[0]
         return gx, None
 
@@ -41,10 +43,10 @@ class SelectItemGrad(FunctionNode):
         xp = get_array_module(gy)
         gx = xp.zeros(self.in_shape, dtype=gy.dtype)
         gx[xp.arange(t.shape[0]), t] = gy
-        return gx,
+        return (gx,)
 
     def backward(self, indexes, grad_outputs):
-        t, = self.get_retained_inputs()
+        (t,) = self.get_retained_inputs()
         return None, SelectItem().apply((grad_outputs[0], t))[0]
 
 
@@ -69,6 +71,8 @@ def select_item(x: Any, t: Any) -> Variable:
     if t.dtype.kind not in "iu":
         raise TypeError(f"select_item: t must be an integer array; got dtype {t.dtype}")
     if t.ndim != 1 or t.shape[0] != x.shape[0]:
-        raise ValueError(f"select_item: t must have shape ({x.shape[0]},) for x of shape "
-                         f"{tuple(x.shape)}; got {tuple(t.shape)}")
+        raise ValueError(
+            f"select_item: t must have shape ({x.shape[0]},) for x of shape "
+            f"{tuple(x.shape)}; got {tuple(t.shape)}"
+        )
     return SelectItem().apply((x, t))[0]

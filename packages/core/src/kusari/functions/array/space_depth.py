@@ -43,8 +43,9 @@ def depth2space(X: Any, r: int) -> Variable:
     _check("depth2space", X, r)
     n, c, h, w = X.shape
     if c % (r * r):
-        raise ValueError(f"depth2space: channels {c} must be a multiple of r*r={r * r} "
-                         f"(shape {tuple(X.shape)})")
+        raise ValueError(
+            f"depth2space: channels {c} must be a multiple of r*r={r * r} (shape {tuple(X.shape)})"
+        )
     c //= r * r
     y = transpose(reshape(X, (n, r, r, c, h, w)), (0, 3, 4, 1, 5, 2))
     return reshape(y, (n, c, h * r, w * r))
@@ -69,8 +70,9 @@ def space2depth(X: Any, r: int) -> Variable:
     _check("space2depth", X, r)
     n, c, hr, wr = X.shape
     if hr % r or wr % r:
-        raise ValueError(f"space2depth: height and width must be multiples of r={r}; got shape "
-                         f"{tuple(X.shape)}")
+        raise ValueError(
+            f"space2depth: height and width must be multiples of r={r}; got shape {tuple(X.shape)}"
+        )
     h, w = hr // r, wr // r
     y = transpose(reshape(X, (n, c, h, r, w, r)), (0, 3, 5, 1, 2, 4))
     return reshape(y, (n, r * r * c, h, w))

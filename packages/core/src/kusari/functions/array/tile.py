@@ -26,12 +26,12 @@ class Tile(FunctionNode):
         self.reps = reps
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self._in_shape = x.shape
-        return get_array_module(x).tile(x, self.reps),
+        return (get_array_module(x).tile(x, self.reps),)
 
     def backward(self, indexes, grad_outputs):
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         n = len(self.reps)
         shape = (1,) * (n - len(self._in_shape)) + tuple(self._in_shape)
         inter, target = [], []
@@ -39,7 +39,7 @@ class Tile(FunctionNode):
             inter += [r, s]
             target += [1, s]
         g = sum_to(reshape(gy, tuple(inter)), tuple(target))
-        return reshape(g, self._in_shape),
+        return (reshape(g, self._in_shape),)
 
 
 def tile(x: Any, reps: Any) -> Variable:
@@ -71,9 +71,9 @@ class Repeat(FunctionNode):
         self.axis = axis
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         self._in_shape = x.shape
-        return get_array_module(x).repeat(x, self.repeats, axis=self.axis),
+        return (get_array_module(x).repeat(x, self.repeats, axis=self.axis),)
 
     def backward(self, indexes, grad_outputs):
         return RepeatGrad(self.repeats, self.axis, self._in_shape).apply(grad_outputs)
@@ -88,20 +88,20 @@ class RepeatGrad(FunctionNode):
         self.in_shape = in_shape
 
     def forward(self, inputs):
-        gy, = inputs
+        (gy,) = inputs
         xp = get_array_module(gy)
         ax, n = self.axis, self.in_shape[self.axis]
         reps = numpy.broadcast_to(numpy.asarray(self.repeats), (n,))
         if (reps == reps[0]).all() and n:
             r = int(reps[0])
-            g = gy.reshape(gy.shape[:ax] + (n, r) + gy.shape[ax + 1:]).sum(axis=ax + 1)
-            return g,
+            g = gy.reshape(gy.shape[:ax] + (n, r) + gy.shape[ax + 1 :]).sum(axis=ax + 1)
+            return (g,)
         # Unequal runs: segment ids and one scatter-add (empty runs stay zero).
         seg = numpy.repeat(numpy.arange(n), reps)
         moved = xp.moveaxis(gy, ax, 0)
         acc = xp.zeros((n,) + moved.shape[1:], dtype=gy.dtype)
         xp.add.at(acc, xp.asarray(seg), moved)
-        return xp.ascontiguousarray(xp.moveaxis(acc, 0, ax)),
+        return (xp.ascontiguousarray(xp.moveaxis(acc, 0, ax)),)
 
     def backward(self, indexes, grad_outputs):
         return Repeat(self.repeats, self.axis).apply(grad_outputs)
@@ -129,10 +129,13 @@ def repeat(x: Any, repeats: Any, axis: int | None = None) -> Variable:
     ax = normalize_axis(axis, x.ndim, "repeat")
     r = numpy.asarray(repeats)
     if r.dtype.kind not in "iu" or r.ndim > 1 or (r < 0).any():
-        raise ValueError(f"repeat: repeats must be a non-negative int or a 1-D sequence of "
-                         f"them; got {repeats!r}")
+        raise ValueError(
+            f"repeat: repeats must be a non-negative int or a 1-D sequence of them; got {repeats!r}"
+        )
     if r.ndim == 1 and r.shape[0] not in (1, x.shape[ax]):
-        raise ValueError(f"repeat: got {r.shape[0]} repeats for axis {ax} of length "
-                         f"{x.shape[ax]} (shape {tuple(x.shape)})")
+        raise ValueError(
+            f"repeat: got {r.shape[0]} repeats for axis {ax} of length "
+            f"{x.shape[ax]} (shape {tuple(x.shape)})"
+        )
     reps = int(r) if r.ndim == 0 else (int(r[0]) if r.shape[0] == 1 else tuple(r.tolist()))
     return Repeat(reps, ax).apply((x,))[0]

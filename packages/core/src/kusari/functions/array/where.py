@@ -24,15 +24,17 @@ class Where(FunctionNode):
         self._shapes = (x.shape, y.shape)
         xp = get_array_module(x, y)
         try:
-            return xp.where(self.condition, x, y),
+            return (xp.where(self.condition, x, y),)
         except ValueError:
-            raise ValueError(f"where: condition {self.condition.shape}, x {x.shape} and y "
-                             f"{y.shape} cannot be broadcast together") from None
+            raise ValueError(
+                f"where: condition {self.condition.shape}, x {x.shape} and y "
+                f"{y.shape} cannot be broadcast together"
+            ) from None
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.array.broadcast import sum_to
 
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         zero = get_array_module(gy).zeros((), dtype=gy.dtype)
         out = []
         for i in indexes:
@@ -64,6 +66,8 @@ def where(condition: Any, x: Any, y: Any) -> Variable:
     """
     cond = condition.array if isinstance(condition, Variable) else condition
     if getattr(cond, "dtype", None) is None or cond.dtype.kind != "b":
-        raise TypeError(f"where: condition must be a boolean array; got "
-                        f"{getattr(cond, 'dtype', type(cond).__name__)}")
+        raise TypeError(
+            f"where: condition must be a boolean array; got "
+            f"{getattr(cond, 'dtype', type(cond).__name__)}"
+        )
     return Where(cond).apply((x, y))[0]

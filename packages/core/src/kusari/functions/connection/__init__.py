@@ -11,6 +11,11 @@ from kusari.functions.connection.embed_id import embed_id
 from kusari.functions.connection.linear import linear
 
 __all__ = [
-    "bilinear", "convolution_2d", "deconvolution_2d", "depthwise_convolution_2d",
-    "dilated_convolution_2d", "embed_id", "linear",
+    "bilinear",
+    "convolution_2d",
+    "deconvolution_2d",
+    "depthwise_convolution_2d",
+    "dilated_convolution_2d",
+    "embed_id",
+    "linear",
 ]

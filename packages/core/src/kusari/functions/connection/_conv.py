@@ -14,8 +14,15 @@ import numpy
 from kusari.backend import get_array_module
 
 __all__ = [
-    "pair", "get_conv_outsize", "get_deconv_outsize", "pad_input", "window_view", "im2col",
-    "col2im", "chunk", "COL_CHUNK_BYTES",
+    "pair",
+    "get_conv_outsize",
+    "get_deconv_outsize",
+    "pad_input",
+    "window_view",
+    "im2col",
+    "col2im",
+    "chunk",
+    "COL_CHUNK_BYTES",
 ]
 
 #: Target size of one batch chunk's patch matrix (bytes), about one core's L2 cache: the
@@ -33,14 +40,15 @@ def pair(value: Any, name: str, fn: str, minimum: int = 0) -> tuple[int, int]:
             a, b = value
             p = (int(a), int(b))
         except (TypeError, ValueError):
-            raise TypeError(f"{fn}: {name} must be an int or a pair of ints; got {value!r}") from None
+            raise TypeError(
+                f"{fn}: {name} must be an int or a pair of ints; got {value!r}"
+            ) from None
     if p[0] < minimum or p[1] < minimum:
         raise ValueError(f"{fn}: {name} must be >= {minimum}; got {value!r}")
     return p
 
 
-def get_conv_outsize(size: int, k: int, s: int, p: int, cover_all: bool = False,
-                     d: int = 1) -> int:
+def get_conv_outsize(size: int, k: int, s: int, p: int, cover_all: bool = False, d: int = 1) -> int:
     """Output length of a convolution/pooling along one axis (Chainer's formula).
 
     ``cover_all=True`` adds windows so that every input pixel is covered (the last
@@ -56,8 +64,9 @@ def get_conv_outsize(size: int, k: int, s: int, p: int, cover_all: bool = False,
     return (size + p * 2 - dk) // s + 1
 
 
-def get_deconv_outsize(size: int, k: int, s: int, p: int, cover_all: bool = False,
-                       d: int = 1) -> int:
+def get_deconv_outsize(
+    size: int, k: int, s: int, p: int, cover_all: bool = False, d: int = 1
+) -> int:
     """Output length of a transposed convolution along one axis (Chainer's formula).
 
     Example:
@@ -87,12 +96,22 @@ def pad_input(x: Any, ph: int, pw: int, need_h: int, need_w: int, pval: float = 
     hh = min(h, need_h - ph)
     ww = min(w, need_w - pw)
     if hh > 0 and ww > 0:
-        buf[:, :, ph:ph + hh, pw:pw + ww] = x[:, :, :hh, :ww]
+        buf[:, :, ph : ph + hh, pw : pw + ww] = x[:, :, :hh, :ww]
     return buf
 
 
-def window_view(xp_: Any, kh: int, kw: int, sy: int, sx: int, dy: int, dx: int,
-                oh: int, ow: int, order: str = "nckl") -> Any:
+def window_view(
+    xp_: Any,
+    kh: int,
+    kw: int,
+    sy: int,
+    sx: int,
+    dy: int,
+    dx: int,
+    oh: int,
+    ow: int,
+    order: str = "nckl",
+) -> Any:
     """A strided view of the ``kh*kw`` windows of the padded input (no copy).
 
     ``order='nckl'`` gives shape (N, C, kh, kw, oh, ow); ``'ncl k'``-style variants:
@@ -123,8 +142,19 @@ def _need(o: int, k: int, s: int, d: int) -> int:
     return (o - 1) * s + (k - 1) * d + 1
 
 
-def im2col(x: Any, kh: int, kw: int, sy: int, sx: int, ph: int, pw: int, pval: float = 0,
-           cover_all: bool = False, dy: int = 1, dx: int = 1) -> Any:
+def im2col(
+    x: Any,
+    kh: int,
+    kw: int,
+    sy: int,
+    sx: int,
+    ph: int,
+    pw: int,
+    pval: float = 0,
+    cover_all: bool = False,
+    dy: int = 1,
+    dx: int = 1,
+) -> Any:
     """The patches of ``x`` (N, C, H, W) as a contiguous (N, C, kh, kw, oh, ow) array."""
     oh = get_conv_outsize(x.shape[2], kh, sy, ph, cover_all, dy)
     ow = get_conv_outsize(x.shape[3], kw, sx, pw, cover_all, dx)
@@ -133,8 +163,18 @@ def im2col(x: Any, kh: int, kw: int, sy: int, sx: int, ph: int, pw: int, pval: f
     return get_array_module(x).ascontiguousarray(view)
 
 
-def col2im(col: Any, sy: int, sx: int, ph: int, pw: int, h: int, w: int, dy: int = 1,
-           dx: int = 1, out: Any = None) -> Any:
+def col2im(
+    col: Any,
+    sy: int,
+    sx: int,
+    ph: int,
+    pw: int,
+    h: int,
+    w: int,
+    dy: int = 1,
+    dx: int = 1,
+    out: Any = None,
+) -> Any:
     """Sum the patches ``col`` (N, C, kh, kw, oh, ow) back into an (N, C, h, w) image.
 
     Patch entries that fall into the padding are dropped. With ``out`` (a zeroed padded
@@ -145,15 +185,17 @@ def col2im(col: Any, sy: int, sx: int, ph: int, pw: int, h: int, w: int, dy: int
     xp = get_array_module(col)
     crop = out is None
     if out is None:
-        out = xp.zeros((n, c, max(_need(oh, kh, sy, dy), h + ph), max(_need(ow, kw, sx, dx),
-                                                                      w + pw)), col.dtype)
+        out = xp.zeros(
+            (n, c, max(_need(oh, kh, sy, dy), h + ph), max(_need(ow, kw, sx, dx), w + pw)),
+            col.dtype,
+        )
     ey = (oh - 1) * sy + 1
     ex = (ow - 1) * sx + 1
     for i in range(kh):
         for j in range(kw):
-            out[:, :, i * dy:i * dy + ey:sy, j * dx:j * dx + ex:sx] += col[:, :, i, j]
+            out[:, :, i * dy : i * dy + ey : sy, j * dx : j * dx + ex : sx] += col[:, :, i, j]
     if not crop:
         return out
     if ph == 0 and pw == 0 and out.shape[2] == h and out.shape[3] == w:
         return out
-    return xp.ascontiguousarray(out[:, :, ph:ph + h, pw:pw + w])
+    return xp.ascontiguousarray(out[:, :, ph : ph + h, pw : pw + w])

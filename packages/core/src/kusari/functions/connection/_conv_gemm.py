@@ -30,18 +30,42 @@ __all__ = ["ConvGeometry", "forward", "backward_data", "grad_weight", "FLIP_MIN_
 FLIP_MIN_CHANNELS = 16
 #: A forward whose whole patch matrix is at most this big builds it in one piece and keeps
 #: it for the filter gradient (LeNet-sized layers: saves one im2col per step).
-KEEP_COL_BYTES = 8 << 20
+KEEP_COL_BYTES = 16 << 20
 
 
 class ConvGeometry:
     """Sizes of one 2-D convolution: input (n, c, h, w), filter (o, cg, kh, kw), output."""
 
-    __slots__ = ("n", "c", "h", "w", "o", "cg", "kh", "kw", "sy", "sx", "ph", "pw", "dy", "dx",
-                 "g", "oh", "ow")
+    __slots__ = (
+        "n",
+        "c",
+        "h",
+        "w",
+        "o",
+        "cg",
+        "kh",
+        "kw",
+        "sy",
+        "sx",
+        "ph",
+        "pw",
+        "dy",
+        "dx",
+        "g",
+        "oh",
+        "ow",
+    )
 
-    def __init__(self, x_shape: tuple[int, ...], w_shape: tuple[int, ...],
-                 stride: tuple[int, int], pad: tuple[int, int], dilate: tuple[int, int],
-                 groups: int, out_hw: tuple[int, int]) -> None:
+    def __init__(
+        self,
+        x_shape: tuple[int, ...],
+        w_shape: tuple[int, ...],
+        stride: tuple[int, int],
+        pad: tuple[int, int],
+        dilate: tuple[int, int],
+        groups: int,
+        out_hw: tuple[int, int],
+    ) -> None:
         self.n, self.c, self.h, self.w = x_shape
         self.o, self.cg, self.kh, self.kw = w_shape
         (self.sy, self.sx), (self.ph, self.pw), (self.dy, self.dx) = stride, pad, dilate
@@ -55,23 +79,30 @@ class ConvGeometry:
     @property
     def pointwise(self) -> bool:
         """A 1x1, stride-1, unpadded convolution: the input already is the patch matrix."""
-        return (self.kh == self.kw == 1 and self.sy == self.sx == 1 and self.ph == self.pw == 0
-                and (self.oh, self.ow) == (self.h, self.w))
+        return (
+            self.kh == self.kw == 1
+            and self.sy == self.sx == 1
+            and self.ph == self.pw == 0
+            and (self.oh, self.ow) == (self.h, self.w)
+        )
 
     def need(self) -> tuple[int, int]:
         """Padded extent the windows read."""
-        return ((self.oh - 1) * self.sy + (self.kh - 1) * self.dy + 1,
-                (self.ow - 1) * self.sx + (self.kw - 1) * self.dx + 1)
+        return (
+            (self.oh - 1) * self.sy + (self.kh - 1) * self.dy + 1,
+            (self.ow - 1) * self.sx + (self.kw - 1) * self.dx + 1,
+        )
 
     def k(self) -> int:
         return self.cg * self.kh * self.kw
 
 
-def _flat_buffer(xp: Any, lead: tuple[int, int], rows: int, row: int, geo: ConvGeometry,
-                 dtype: Any) -> tuple[Any, Any]:
+def _flat_buffer(
+    xp: Any, lead: tuple[int, int], rows: int, row: int, geo: ConvGeometry, dtype: Any
+) -> tuple[Any, Any]:
     """A zeroed (lead..., rows*row + slack) buffer and its (lead..., rows, row) image view."""
     buf = xp.zeros(lead + (rows * row + (geo.kw - 1) * geo.dx,), dtype=dtype)
-    return buf, buf[..., :rows * row].reshape(lead + (rows, row))
+    return buf, buf[..., : rows * row].reshape(lead + (rows, row))
 
 
 def _flat_patches(buf: Any, row: int, lo: int, geo: ConvGeometry, channels_first: bool) -> Any:
@@ -94,7 +125,7 @@ def _flat_input(x: Any, geo: ConvGeometry) -> tuple[Any, int]:
     nh, row = geo.need()
     buf, img = _flat_buffer(xp, (geo.n, geo.c), nh, row, geo, x.dtype)
     hh, ww = min(geo.h, nh - geo.ph), min(geo.w, row - geo.pw)
-    img[:, :, geo.ph:geo.ph + hh, geo.pw:geo.pw + ww] = x[:, :, :hh, :ww]
+    img[:, :, geo.ph : geo.ph + hh, geo.pw : geo.pw + ww] = x[:, :, :hh, :ww]
     return buf, row
 
 
@@ -154,8 +185,9 @@ def forward(x: Any, W: Any, geo: ConvGeometry, keep_col: bool = False) -> tuple[
         if geo.flat:
             view = _flat_patches(buf, row, lo, geo, True)
         else:
-            view = _conv.window_view(buf, geo.kh, geo.kw, geo.sy, geo.sx, geo.dy, geo.dx,
-                                     geo.oh, geo.ow, order="cknl")
+            view = _conv.window_view(
+                buf, geo.kh, geo.kw, geo.sy, geo.sx, geo.dy, geo.dx, geo.oh, geo.ow, order="cknl"
+            )
         kept = view.reshape(g, k, n * lo)
         yt = xp.matmul(wm.reshape(g, og, k), kept)  # (G, Og, n*L)
         y = yt.reshape(o, n, lo).transpose(1, 0, 2)
@@ -169,12 +201,13 @@ def forward(x: Any, W: Any, geo: ConvGeometry, keep_col: bool = False) -> tuple[
                 view = _flat_patches(buf[n0:n1, :, a:], row, b - a, geo, False)
             else:
                 a, b = 0, lo
-                view = _conv.window_view(buf[n0:n1], geo.kh, geo.kw, geo.sy, geo.sx, geo.dy,
-                                         geo.dx, geo.oh, geo.ow)
+                view = _conv.window_view(
+                    buf[n0:n1], geo.kh, geo.kw, geo.sy, geo.sx, geo.dy, geo.dx, geo.oh, geo.ow
+                )
             col = view.reshape((m, g, k, b - a) if g > 1 else (m, k, b - a))  # im2col copy
             xp.matmul(wm, col, out=y[n0:n1, ..., a:b])
     if geo.flat:
-        return y.reshape(n, o, geo.oh, row)[..., :geo.ow], kept
+        return y.reshape(n, o, geo.oh, row)[..., : geo.ow], kept
     return y.reshape(n, o, geo.oh, geo.ow), kept
 
 
@@ -191,13 +224,19 @@ def backward_data(gy: Any, W: Any, geo: ConvGeometry) -> Any:
         gy3 = gy.reshape(n, g, og, geo.oh * geo.ow) if g > 1 else gy.reshape(n, o, -1)
         return xp.matmul(wt, gy3).reshape(n, c, geo.h, geo.w)
     qh, qw = (geo.kh - 1) * geo.dy - geo.ph, (geo.kw - 1) * geo.dx - geo.pw
-    if (geo.flat and c >= FLIP_MIN_CHANNELS and qh >= 0 and qw >= 0
-            and (geo.oh + qh - geo.ph, geo.ow + qw - geo.pw) == (geo.h, geo.w)):
+    if (
+        geo.flat
+        and c >= FLIP_MIN_CHANNELS
+        and qh >= 0
+        and qw >= 0
+        and (geo.oh + qh - geo.ph, geo.ow + qw - geo.pw) == (geo.h, geo.w)
+    ):
         # Stride 1: the adjoint is a convolution of gy with the flipped, transposed kernel.
         wf = W.reshape(g, og, geo.cg, geo.kh, geo.kw).swapaxes(1, 2)[:, :, :, ::-1, ::-1]
         wf = wf.reshape(c, og, geo.kh, geo.kw)
-        flip = ConvGeometry(gy.shape, wf.shape, (1, 1), (qh, qw), (geo.dy, geo.dx), g,
-                            (geo.h, geo.w))
+        flip = ConvGeometry(
+            gy.shape, wf.shape, (1, 1), (qh, qw), (geo.dy, geo.dx), g, (geo.h, geo.w)
+        )
         return forward(gy, wf, flip)[0]
     nh, nw = geo.need()
     hb, wb = max(nh, geo.ph + geo.h), max(nw, geo.pw + geo.w)
@@ -212,21 +251,31 @@ def backward_data(gy: Any, W: Any, geo: ConvGeometry) -> Any:
     gyf = gyf.reshape(n, g, og, lo) if g > 1 else gyf
     step = _conv.chunk(n, k * g * lo * gy.itemsize)
     for n0 in range(0, n, step):
-        gcol = xp.matmul(wt, gyf[n0:n0 + step])
+        gcol = xp.matmul(wt, gyf[n0 : n0 + step])
         m = gcol.shape[0]
         gcol = gcol.reshape(m, c, geo.kh, geo.kw, lo)
         if geo.flat:
-            part = buf[n0:n0 + m]
+            part = buf[n0 : n0 + m]
             for i in range(geo.kh):
                 for j in range(geo.kw):
                     off = i * geo.dy * wb + j * geo.dx
-                    part[:, :, off:off + lo] += gcol[:, :, i, j]
+                    part[:, :, off : off + lo] += gcol[:, :, i, j]
         else:
-            _conv.col2im(gcol.reshape(m, c, geo.kh, geo.kw, geo.oh, geo.ow), geo.sy, geo.sx,
-                         geo.ph, geo.pw, geo.h, geo.w, geo.dy, geo.dx, out=img[n0:n0 + m])
+            _conv.col2im(
+                gcol.reshape(m, c, geo.kh, geo.kw, geo.oh, geo.ow),
+                geo.sy,
+                geo.sx,
+                geo.ph,
+                geo.pw,
+                geo.h,
+                geo.w,
+                geo.dy,
+                geo.dx,
+                out=img[n0 : n0 + m],
+            )
     if geo.ph == 0 and geo.pw == 0 and img.shape[2:] == (geo.h, geo.w) and not geo.flat:
         return img
-    return xp.ascontiguousarray(img[:, :, geo.ph:geo.ph + geo.h, geo.pw:geo.pw + geo.w])
+    return xp.ascontiguousarray(img[:, :, geo.ph : geo.ph + geo.h, geo.pw : geo.pw + geo.w])
 
 
 def grad_weight(x: Any, gy: Any, geo: ConvGeometry, col: Any = None) -> Any:
@@ -241,8 +290,9 @@ def grad_weight(x: Any, gy: Any, geo: ConvGeometry, col: Any = None) -> Any:
     if geo.pointwise:
         lo = geo.h * geo.w
         if g == 1:
-            return xp.tensordot(gy.reshape(n, o, lo), x.reshape(n, geo.c, lo),
-                                axes=((0, 2), (0, 2))).reshape(shape)
+            return xp.tensordot(
+                gy.reshape(n, o, lo), x.reshape(n, geo.c, lo), axes=((0, 2), (0, 2))
+            ).reshape(shape)
         gw = xp.matmul(gy.reshape(n, g, og, lo), x.reshape(n, g, geo.cg, lo).swapaxes(2, 3))
         return gw.sum(axis=0).reshape(shape)
     if geo.flat:
@@ -272,8 +322,18 @@ def grad_weight(x: Any, gy: Any, geo: ConvGeometry, col: Any = None) -> Any:
             view = _flat_patches(buf[n0:n1, :, a:], row, b - a, geo, True)
         else:
             a, b = 0, lo
-            view = _conv.window_view(buf[n0:n1], geo.kh, geo.kw, geo.sy, geo.sx, geo.dy, geo.dx,
-                                     geo.oh, geo.ow, order="cknl")
+            view = _conv.window_view(
+                buf[n0:n1],
+                geo.kh,
+                geo.kw,
+                geo.sy,
+                geo.sx,
+                geo.dy,
+                geo.dx,
+                geo.oh,
+                geo.ow,
+                order="cknl",
+            )
         cm = view.reshape(g, k, m * (b - a))
         gyc = gyf[n0:n1, :, a:b].reshape(m, g, og, b - a).transpose(1, 2, 0, 3)
         gwt += xp.matmul(cm, gyc.reshape(g, og, m * (b - a)).swapaxes(1, 2))

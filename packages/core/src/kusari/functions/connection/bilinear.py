@@ -11,8 +11,7 @@ from kusari.variable import Variable
 __all__ = ["bilinear"]
 
 
-def bilinear(e1: Any, e2: Any, W: Any, V1: Any = None, V2: Any = None,
-             b: Any = None) -> Variable:
+def bilinear(e1: Any, e2: Any, W: Any, V1: Any = None, V2: Any = None, b: Any = None) -> Variable:
     """Bilinear function ``y_l = sum_jk e1_j W_jkl e2_k + (e1 V1)_l + (e2 V2)_l + b_l``.
 
     Built from ``matmul`` over the flattened outer product ``e1 ⊗ e2`` (one GEMM with
@@ -39,8 +38,10 @@ def bilinear(e1: Any, e2: Any, W: Any, V1: Any = None, V2: Any = None,
     """
     fn = "bilinear"
     if e1.ndim < 2 or e2.ndim < 2 or e1.shape[0] != e2.shape[0]:
-        raise ValueError(f"{fn}: e1 and e2 must be (N, ...) with the same N; got shapes "
-                         f"{tuple(e1.shape)} and {tuple(e2.shape)}")
+        raise ValueError(
+            f"{fn}: e1 and e2 must be (N, ...) with the same N; got shapes "
+            f"{tuple(e1.shape)} and {tuple(e2.shape)}"
+        )
     for name, a in (("e1", e1), ("e2", e2), ("W", W)):
         if a.dtype.kind != "f":
             raise TypeError(f"{fn}: {name} must have a float dtype; got {a.dtype}")
@@ -51,8 +52,10 @@ def bilinear(e1: Any, e2: Any, W: Any, V1: Any = None, V2: Any = None,
         e2 = reshape(e2, (n, -1))
     j, k = e1.shape[1], e2.shape[1]
     if W.ndim != 3 or W.shape[:2] != (j, k):
-        raise ValueError(f"{fn}: W must have shape ({j}, {k}, L) for e1 {tuple(e1.shape)} and "
-                         f"e2 {tuple(e2.shape)}; got {tuple(W.shape)}")
+        raise ValueError(
+            f"{fn}: W must have shape ({j}, {k}, L) for e1 {tuple(e1.shape)} and "
+            f"e2 {tuple(e2.shape)}; got {tuple(W.shape)}"
+        )
     given = [a is not None for a in (V1, V2, b)]
     if any(given) and not all(given):
         raise ValueError(f"{fn}: V1, V2 and b must be given together or not at all")

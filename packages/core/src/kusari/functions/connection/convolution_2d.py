@@ -66,8 +66,14 @@ def bias_grad(gy: Variable) -> Variable:
 class Convolution2DFunction(FunctionNode):
     """``y = W ⋆ x + b`` over (N, C, H, W) inputs; differentiable twice."""
 
-    def __init__(self, stride: tuple[int, int] = (1, 1), pad: tuple[int, int] = (0, 0),
-                 cover_all: bool = False, dilate: tuple[int, int] = (1, 1), groups: int = 1) -> None:
+    def __init__(
+        self,
+        stride: tuple[int, int] = (1, 1),
+        pad: tuple[int, int] = (0, 0),
+        cover_all: bool = False,
+        dilate: tuple[int, int] = (1, 1),
+        groups: int = 1,
+    ) -> None:
         self.stride = stride
         self.pad = pad
         self.cover_all = cover_all
@@ -81,33 +87,46 @@ class Convolution2DFunction(FunctionNode):
         (sy, sx), (ph, pw), (dy, dx) = self.stride, self.pad, self.dilate
         oh = _conv.get_conv_outsize(x.shape[2], W.shape[2], sy, ph, self.cover_all, dy)
         ow = _conv.get_conv_outsize(x.shape[3], W.shape[3], sx, pw, self.cover_all, dx)
-        self.geometry = ConvGeometry(x.shape, W.shape, self.stride, self.pad, self.dilate,
-                                     self.groups, (oh, ow))
+        self.geometry = ConvGeometry(
+            x.shape, W.shape, self.stride, self.pad, self.dilate, self.groups, (oh, ow)
+        )
         self.col = None
         kernel = get_kernel("convolution_2d", x)
         if kernel is not None:
-            return kernel(x, W, b, self.stride, self.pad, self.dilate, self.groups,
-                          self.cover_all),
+            return (
+                kernel(x, W, b, self.stride, self.pad, self.dilate, self.groups, self.cover_all),
+            )
         # A one-chunk patch matrix is kept for the filter gradient (Chainer did the same).
         y, self.col = _conv_gemm.forward(x, W, self.geometry, keep_col=True)
         if b is not None:
             y += b.reshape(1, -1, 1, 1)
-        return y,
+        return (y,)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.connection.deconvolution_2d import Deconvolution2DFunction
 
         x, W = self.get_retained_inputs()
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         out = []
         for i in indexes:
             if i == 0:
-                out.append(Deconvolution2DFunction(self.stride, self.pad, x.shape[2:], self.dilate,
-                                                   self.groups).apply((gy, W))[0])
+                out.append(
+                    Deconvolution2DFunction(
+                        self.stride, self.pad, x.shape[2:], self.dilate, self.groups
+                    ).apply((gy, W))[0]
+                )
             elif i == 1:
-                out.append(Convolution2DGradW(W.shape[2:], self.stride, self.pad, self.dilate,
-                                              self.groups, self.cover_all, self.col)
-                           .apply((x, gy))[0])
+                out.append(
+                    Convolution2DGradW(
+                        W.shape[2:],
+                        self.stride,
+                        self.pad,
+                        self.dilate,
+                        self.groups,
+                        self.cover_all,
+                        self.col,
+                    ).apply((x, gy))[0]
+                )
             else:
                 out.append(bias_grad(gy))
         return tuple(out)
@@ -121,8 +140,18 @@ class Convolution2DFunction(FunctionNode):
             if i == 0:
                 kernel = get_kernel("deconvolution_2d", gy)
                 if kernel is not None:
-                    out.append(kernel(gy, W, None, self.stride, self.pad, (geo.h, geo.w),
-                                      self.dilate, self.groups))
+                    out.append(
+                        kernel(
+                            gy,
+                            W,
+                            None,
+                            self.stride,
+                            self.pad,
+                            (geo.h, geo.w),
+                            self.dilate,
+                            self.groups,
+                        )
+                    )
                 else:
                     out.append(_conv_gemm.backward_data(gy, W, geo))
             elif i == 1:
@@ -136,16 +165,25 @@ def grad_w_array(x: Any, gy: Any, geo: ConvGeometry, col: Any = None) -> Any:
     """The filter gradient on arrays, through the backend kernel when there is one."""
     kernel = get_kernel("convolution_2d_grad_w", x)
     if kernel is not None:
-        return kernel(x, gy, (geo.kh, geo.kw), (geo.sy, geo.sx), (geo.ph, geo.pw),
-                      (geo.dy, geo.dx), geo.g)
+        return kernel(
+            x, gy, (geo.kh, geo.kw), (geo.sy, geo.sx), (geo.ph, geo.pw), (geo.dy, geo.dx), geo.g
+        )
     return _conv_gemm.grad_weight(x, gy, geo, col)
 
 
 class Convolution2DGradW(FunctionNode):
     """The weight gradient of a 2-D convolution, as a node of its own (for double backprop)."""
 
-    def __init__(self, ksize: tuple[int, int], stride: tuple[int, int], pad: tuple[int, int],
-                 dilate: tuple[int, int], groups: int, cover_all: bool, col: Any = None) -> None:
+    def __init__(
+        self,
+        ksize: tuple[int, int],
+        stride: tuple[int, int],
+        pad: tuple[int, int],
+        dilate: tuple[int, int],
+        groups: int,
+        cover_all: bool,
+        col: Any = None,
+    ) -> None:
         self.ksize = tuple(ksize)
         self.stride = stride
         self.pad = pad
@@ -157,28 +195,50 @@ class Convolution2DGradW(FunctionNode):
     def forward(self, inputs):
         x, gy = inputs
         self.retain_inputs((0, 1))
-        geo = ConvGeometry(x.shape, (gy.shape[1], x.shape[1] // self.groups) + self.ksize,
-                           self.stride, self.pad, self.dilate, self.groups, gy.shape[2:])
-        return grad_w_array(x, gy, geo, self.col),
+        geo = ConvGeometry(
+            x.shape,
+            (gy.shape[1], x.shape[1] // self.groups) + self.ksize,
+            self.stride,
+            self.pad,
+            self.dilate,
+            self.groups,
+            gy.shape[2:],
+        )
+        return (grad_w_array(x, gy, geo, self.col),)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.connection.deconvolution_2d import Deconvolution2DFunction
 
         x, gy = self.get_retained_inputs()
-        ggw, = grad_outputs
+        (ggw,) = grad_outputs
         out = []
         for i in indexes:
             if i == 0:
-                out.append(Deconvolution2DFunction(self.stride, self.pad, x.shape[2:], self.dilate,
-                                                   self.groups).apply((gy, ggw))[0])
+                out.append(
+                    Deconvolution2DFunction(
+                        self.stride, self.pad, x.shape[2:], self.dilate, self.groups
+                    ).apply((gy, ggw))[0]
+                )
             else:
-                out.append(Convolution2DFunction(self.stride, self.pad, self.cover_all,
-                                                 self.dilate, self.groups).apply((x, ggw))[0])
+                out.append(
+                    Convolution2DFunction(
+                        self.stride, self.pad, self.cover_all, self.dilate, self.groups
+                    ).apply((x, ggw))[0]
+                )
         return tuple(out)
 
 
-def convolution_2d(x: Any, W: Any, b: Any = None, stride: Any = 1, pad: Any = 0,
-                   cover_all: bool = False, *, dilate: Any = 1, groups: int = 1) -> Variable:
+def convolution_2d(
+    x: Any,
+    W: Any,
+    b: Any = None,
+    stride: Any = 1,
+    pad: Any = 0,
+    cover_all: bool = False,
+    *,
+    dilate: Any = 1,
+    groups: int = 1,
+) -> Variable:
     """Two-dimensional convolution (cross-correlation, as in Chainer and PyTorch).
 
     ``y[n, o, i, j] = b[o] + sum_{c, p, q} W[o, c, p, q] * x_pad[n, c, i*sy + p*dy, j*sx + q*dx]``,

@@ -30,8 +30,14 @@ __all__ = ["Deconvolution2DFunction", "deconvolution_2d"]
 class Deconvolution2DFunction(FunctionNode):
     """``y = convolution_2d``'s adjoint applied to ``x`` (+ ``b``); differentiable twice."""
 
-    def __init__(self, stride: tuple[int, int], pad: tuple[int, int], outsize: tuple[int, int],
-                 dilate: tuple[int, int] = (1, 1), groups: int = 1) -> None:
+    def __init__(
+        self,
+        stride: tuple[int, int],
+        pad: tuple[int, int],
+        outsize: tuple[int, int],
+        dilate: tuple[int, int] = (1, 1),
+        groups: int = 1,
+    ) -> None:
         self.stride = stride
         self.pad = pad
         self.outsize = tuple(outsize)
@@ -47,18 +53,26 @@ class Deconvolution2DFunction(FunctionNode):
         oh, ow = self.outsize
         # The convolution that maps y back onto x's grid needs cover_all when outsize
         # leaves a partial window at the end (Chainer's rule).
-        self.cover_all = (h != _conv.get_conv_outsize(oh, kh, sy, ph, False, dy)
-                          or w != _conv.get_conv_outsize(ow, kw, sx, pw, False, dx))
+        self.cover_all = h != _conv.get_conv_outsize(
+            oh, kh, sy, ph, False, dy
+        ) or w != _conv.get_conv_outsize(ow, kw, sx, pw, False, dx)
         # The convolution this node is the adjoint of: input y (n, C_out, oh, ow), output x.
-        self.geometry = ConvGeometry((x.shape[0], W.shape[1] * self.groups, oh, ow), W.shape,
-                                     self.stride, self.pad, self.dilate, self.groups, (h, w))
+        self.geometry = ConvGeometry(
+            (x.shape[0], W.shape[1] * self.groups, oh, ow),
+            W.shape,
+            self.stride,
+            self.pad,
+            self.dilate,
+            self.groups,
+            (h, w),
+        )
         kernel = get_kernel("deconvolution_2d", x)
         if kernel is not None:
-            return kernel(x, W, b, self.stride, self.pad, self.outsize, self.dilate, self.groups),
+            return (kernel(x, W, b, self.stride, self.pad, self.outsize, self.dilate, self.groups),)
         y = _conv_gemm.backward_data(x, W, self.geometry)
         if b is not None:
             y += b.reshape(1, -1, 1, 1)
-        return y,
+        return (y,)
 
     def backward_arrays(self, indexes, grad_outputs):
         x, W = self.inputs[0].data, self.inputs[1].data
@@ -68,8 +82,18 @@ class Deconvolution2DFunction(FunctionNode):
             if i == 0:
                 kernel = get_kernel("convolution_2d", gy)
                 if kernel is not None:
-                    out.append(kernel(gy, W, None, self.stride, self.pad, self.dilate,
-                                      self.groups, self.cover_all))
+                    out.append(
+                        kernel(
+                            gy,
+                            W,
+                            None,
+                            self.stride,
+                            self.pad,
+                            self.dilate,
+                            self.groups,
+                            self.cover_all,
+                        )
+                    )
                 else:
                     out.append(_conv_gemm.forward(gy, W, self.geometry)[0])
             elif i == 1:
@@ -80,23 +104,38 @@ class Deconvolution2DFunction(FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x, W = self.get_retained_inputs()
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         out = []
         for i in indexes:
             if i == 0:
-                out.append(Convolution2DFunction(self.stride, self.pad, self.cover_all, self.dilate,
-                                                 self.groups).apply((gy, W))[0])
+                out.append(
+                    Convolution2DFunction(
+                        self.stride, self.pad, self.cover_all, self.dilate, self.groups
+                    ).apply((gy, W))[0]
+                )
             elif i == 1:
                 # <gy, conv_W^T(x)> = <conv_W(gy), x>: gy plays the input, x the gradient.
-                out.append(Convolution2DGradW(W.shape[2:], self.stride, self.pad, self.dilate,
-                                              self.groups, self.cover_all).apply((gy, x))[0])
+                out.append(
+                    Convolution2DGradW(
+                        W.shape[2:], self.stride, self.pad, self.dilate, self.groups, self.cover_all
+                    ).apply((gy, x))[0]
+                )
             else:
                 out.append(bias_grad(gy))
         return tuple(out)
 
 
-def deconvolution_2d(x: Any, W: Any, b: Any = None, stride: Any = 1, pad: Any = 0,
-                     outsize: Any = None, *, dilate: Any = 1, groups: int = 1) -> Variable:
+def deconvolution_2d(
+    x: Any,
+    W: Any,
+    b: Any = None,
+    stride: Any = 1,
+    pad: Any = 0,
+    outsize: Any = None,
+    *,
+    dilate: Any = 1,
+    groups: int = 1,
+) -> Variable:
     """Two-dimensional transposed convolution (Chainer's deconvolution).
 
     The gradient of :func:`convolution_2d` with respect to its input, used as a layer:
@@ -134,13 +173,17 @@ def deconvolution_2d(x: Any, W: Any, b: Any = None, stride: Any = 1, pad: Any = 
     h, w = x.shape[2:]
     kh, kw = W.shape[2:]
     if outsize is None:
-        out = (_conv.get_deconv_outsize(h, kh, sy, ph, False, dy),
-               _conv.get_deconv_outsize(w, kw, sx, pw, False, dx))
+        out = (
+            _conv.get_deconv_outsize(h, kh, sy, ph, False, dy),
+            _conv.get_deconv_outsize(w, kw, sx, pw, False, dx),
+        )
     else:
         out = _conv.pair(outsize, "outsize", fn, 1)
     if out[0] <= 0 or out[1] <= 0:
-        raise ValueError(f"{fn}: the output would be empty ({out[0]}x{out[1]}) for input "
-                         f"{tuple(x.shape)}, filter {tuple(W.shape)}, stride {s}, pad {p}")
+        raise ValueError(
+            f"{fn}: the output would be empty ({out[0]}x{out[1]}) for input "
+            f"{tuple(x.shape)}, filter {tuple(W.shape)}, stride {s}, pad {p}"
+        )
     for size, n_in, k, st, pp, dd in ((out[0], h, kh, sy, ph, dy), (out[1], w, kw, sx, pw, dx)):
         lo = _conv.get_conv_outsize(size, k, st, pp, False, dd)
         hi = _conv.get_conv_outsize(size, k, st, pp, True, dd)

@@ -17,8 +17,15 @@ from kusari.variable import Variable
 __all__ = ["dilated_convolution_2d", "depthwise_convolution_2d"]
 
 
-def dilated_convolution_2d(x: Any, W: Any, b: Any = None, stride: Any = 1, pad: Any = 0,
-                           dilate: Any = 1, cover_all: bool = False) -> Variable:
+def dilated_convolution_2d(
+    x: Any,
+    W: Any,
+    b: Any = None,
+    stride: Any = 1,
+    pad: Any = 0,
+    dilate: Any = 1,
+    cover_all: bool = False,
+) -> Variable:
     """Two-dimensional dilated (atrous) convolution.
 
     The filter taps are ``dilate`` pixels apart, so a 3x3 filter with ``dilate=2`` sees a
@@ -46,8 +53,9 @@ def dilated_convolution_2d(x: Any, W: Any, b: Any = None, stride: Any = 1, pad: 
     return convolution_2d(x, W, b, stride, pad, cover_all, dilate=dilate)
 
 
-def depthwise_convolution_2d(x: Any, W: Any, b: Any = None, stride: Any = 1,
-                             pad: Any = 0) -> Variable:
+def depthwise_convolution_2d(
+    x: Any, W: Any, b: Any = None, stride: Any = 1, pad: Any = 0
+) -> Variable:
     """Two-dimensional depthwise convolution: each input channel has its own filters.
 
     Output channel ``c * c_M + m`` is input channel ``c`` correlated with ``W[m, c]``
@@ -70,11 +78,15 @@ def depthwise_convolution_2d(x: Any, W: Any, b: Any = None, stride: Any = 1,
         (1, 6, 2, 2)
     """
     if W.ndim != 4:
-        raise ValueError(f"depthwise_convolution_2d: W must be 4-D (c_M, c_I, kh, kw); got "
-                         f"shape {tuple(W.shape)}")
+        raise ValueError(
+            f"depthwise_convolution_2d: W must be 4-D (c_M, c_I, kh, kw); got "
+            f"shape {tuple(W.shape)}"
+        )
     if x.ndim != 4 or x.shape[1] != W.shape[1]:
-        raise ValueError(f"depthwise_convolution_2d: x must be (N, {W.shape[1]}, H, W) for W of "
-                         f"shape {tuple(W.shape)}; got {tuple(x.shape)}")
+        raise ValueError(
+            f"depthwise_convolution_2d: x must be (N, {W.shape[1]}, H, W) for W of "
+            f"shape {tuple(W.shape)}; got {tuple(x.shape)}"
+        )
     cm, ci, kh, kw = W.shape
     wg = reshape(transpose(W, (1, 0, 2, 3)), (ci * cm, 1, kh, kw))
     return convolution_2d(x, wg, b, stride, pad, groups=ci)

@@ -36,16 +36,17 @@ class EmbedIDFunction(FunctionNode):
         y = W.take(ids, axis=0)
         if mask is not None:
             y[mask] = 0
-        return y,
+        return (y,)
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
+        (x,) = self.get_retained_inputs()
         gw = EmbedIDGrad(self._w_shape, self.ignore_label).apply((x, grad_outputs[0]))[0]
         return tuple(gw if i == 1 else None for i in indexes)
 
     def backward_arrays(self, indexes, grad_outputs):
         gw = EmbedIDGrad(self._w_shape, self.ignore_label).forward(
-            (self.inputs[0].data, grad_outputs[0]))[0]
+            (self.inputs[0].data, grad_outputs[0])
+        )[0]
         return tuple(gw if i == 1 else None for i in indexes)
 
 
@@ -67,10 +68,10 @@ class EmbedIDGrad(FunctionNode):
             keep = ids != self.ignore_label
             ids, rows = ids[keep], rows[keep]
         xp.add.at(gw, ids, rows)  # repeated ids accumulate
-        return gw,
+        return (gw,)
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
+        (x,) = self.get_retained_inputs()
         out = []
         for i in indexes:
             if i == 1:

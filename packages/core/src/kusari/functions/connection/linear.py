@@ -52,15 +52,15 @@ class LinearFunction(FunctionNode):
             y = x @ W.T
             if len(inputs) == 3:
                 y += inputs[2]
-            return y,
+            return (y,)
         y = _as_2d(x, nb) @ W.T
         if len(inputs) == 3:
             y += inputs[2]
-        return y.reshape(x.shape[:nb] + (W.shape[0],)),
+        return (y.reshape(x.shape[:nb] + (W.shape[0],)),)
 
     def backward(self, indexes, grad_outputs):
         x, W = self.get_retained_inputs()
-        gy, = grad_outputs
+        (gy,) = grad_outputs
         nb = self.n_batch_axes
         out = []
         for i in indexes:
@@ -110,11 +110,11 @@ class LinearGradData(FunctionNode):
         W, gy = inputs
         self.retain_inputs((0, 1))
         gx = _as_2d(gy, self.n_batch_axes) @ W
-        return (gx if gx.shape == self.x_shape else gx.reshape(self.x_shape)),
+        return ((gx if gx.shape == self.x_shape else gx.reshape(self.x_shape)),)
 
     def backward(self, indexes, grad_outputs):
         W, gy = self.get_retained_inputs()
-        ggx, = grad_outputs
+        (ggx,) = grad_outputs
         nb = self.n_batch_axes
         out = []
         for i in indexes:
@@ -137,11 +137,11 @@ class LinearGradWeight(FunctionNode):
         x, gy = inputs
         self.retain_inputs((0, 1))
         nb = self.n_batch_axes
-        return _gy_t_x(_as_2d(gy, nb), _as_2d(x, nb)),
+        return (_gy_t_x(_as_2d(gy, nb), _as_2d(x, nb)),)
 
     def backward(self, indexes, grad_outputs):
         x, gy = self.get_retained_inputs()
-        ggw, = grad_outputs
+        (ggw,) = grad_outputs
         nb = self.n_batch_axes
         out = []
         for i in indexes:
@@ -189,18 +189,24 @@ def linear(x: Any, W: Any, b: Any = None, n_batch_axes: int = 1) -> Variable:
         _fail(f"W must be 2-D (out_size, in_size); got shape {tuple(ws)}")
     if len(xs) == 2 and n_batch_axes == 1:
         if xs[1] != ws[1]:
-            _fail(f"x has {xs[1]} features (shape {tuple(xs)}) but W of shape {tuple(ws)} "
-                  f"expects {ws[1]}")
+            _fail(
+                f"x has {xs[1]} features (shape {tuple(xs)}) but W of shape {tuple(ws)} "
+                f"expects {ws[1]}"
+            )
     else:
         if not 1 <= n_batch_axes < len(xs):
-            _fail(f"n_batch_axes must be in [1, x.ndim - 1] = [1, {len(xs) - 1}]; "
-                  f"got {n_batch_axes} for x of shape {tuple(xs)}")
+            _fail(
+                f"n_batch_axes must be in [1, x.ndim - 1] = [1, {len(xs) - 1}]; "
+                f"got {n_batch_axes} for x of shape {tuple(xs)}"
+            )
         feat = 1
         for s in xs[n_batch_axes:]:
             feat *= s
         if feat != ws[1]:
-            _fail(f"x of shape {tuple(xs)} has {feat} features after its {n_batch_axes} batch "
-                  f"axes but W of shape {tuple(ws)} expects {ws[1]}")
+            _fail(
+                f"x of shape {tuple(xs)} has {feat} features after its {n_batch_axes} batch "
+                f"axes but W of shape {tuple(ws)} expects {ws[1]}"
+            )
     if b is None:
         return LinearFunction(n_batch_axes).apply((x, W))[0]
     if b.shape != (ws[0],):

@@ -18,8 +18,17 @@ import numpy
 from kusari.backend import get_array_module
 from kusari.functions.connection._conv import get_conv_outsize, pad_input, pair
 
-__all__ = ["Geometry", "make_geometry", "pool_max", "argmax_index", "scatter", "gather",
-           "pool_sum", "unpool_sum", "check_pool_input"]
+__all__ = [
+    "Geometry",
+    "make_geometry",
+    "pool_max",
+    "argmax_index",
+    "scatter",
+    "gather",
+    "pool_sum",
+    "unpool_sum",
+    "check_pool_input",
+]
 
 
 class Geometry:
@@ -27,8 +36,9 @@ class Geometry:
 
     __slots__ = ("kh", "kw", "sy", "sx", "ph", "pw", "h", "w", "oh", "ow")
 
-    def __init__(self, kh: int, kw: int, sy: int, sx: int, ph: int, pw: int, h: int, w: int,
-                 oh: int, ow: int) -> None:
+    def __init__(
+        self, kh: int, kw: int, sy: int, sx: int, ph: int, pw: int, h: int, w: int, oh: int, ow: int
+    ) -> None:
         self.kh, self.kw, self.sy, self.sx = kh, kw, sy, sx
         self.ph, self.pw, self.h, self.w, self.oh, self.ow = ph, pw, h, w, oh, ow
 
@@ -59,8 +69,15 @@ def check_pool_input(fn: str, x: Any) -> None:
         raise TypeError(f"{fn}: x must have a float dtype; got {x.dtype}")
 
 
-def make_geometry(fn: str, image_hw: tuple[int, int], ksize: Any, stride: Any, pad: Any,
-                  cover_all: bool, pooled_hw: tuple[int, int] | None = None) -> Geometry:
+def make_geometry(
+    fn: str,
+    image_hw: tuple[int, int],
+    ksize: Any,
+    stride: Any,
+    pad: Any,
+    cover_all: bool,
+    pooled_hw: tuple[int, int] | None = None,
+) -> Geometry:
     """Validate the window parameters and compute the missing size.
 
     ``pooled_hw`` None: the pooled size follows from the image size (pooling). Otherwise
@@ -74,8 +91,10 @@ def make_geometry(fn: str, image_hw: tuple[int, int], ksize: Any, stride: Any, p
     ow = get_conv_outsize(w, kw, sx, pw, cover_all)
     if pooled_hw is None:
         if oh <= 0 or ow <= 0:
-            raise ValueError(f"{fn}: the output would be empty ({oh}x{ow}) for an image of "
-                             f"{h}x{w}, ksize {(kh, kw)}, stride {(sy, sx)}, pad {(ph, pw)}")
+            raise ValueError(
+                f"{fn}: the output would be empty ({oh}x{ow}) for an image of "
+                f"{h}x{w}, ksize {(kh, kw)}, stride {(sy, sx)}, pad {(ph, pw)}"
+            )
     elif (oh, ow) != tuple(pooled_hw):
         raise ValueError(
             f"{fn}: outsize {(h, w)} does not match the input's {tuple(pooled_hw)} windows "
@@ -98,7 +117,7 @@ def _image_buffer(xp: Any, lead: tuple[int, ...], g: Geometry, dtype: Any) -> An
 def _crop(xp: Any, buf: Any, g: Geometry) -> Any:
     if g.ph == 0 and g.pw == 0 and buf.shape[2:] == (g.h, g.w):
         return buf
-    return xp.ascontiguousarray(buf[:, :, g.ph:g.ph + g.h, g.pw:g.pw + g.w])
+    return xp.ascontiguousarray(buf[:, :, g.ph : g.ph + g.h, g.pw : g.pw + g.w])
 
 
 def pool_max(x: Any, g: Geometry) -> Any:
@@ -123,7 +142,7 @@ def argmax_index(x: Any, y: Any, g: Geometry) -> Any:
     # idx counts the offsets passed while no maximum was found yet (cheap boolean ops;
     # masked copies per offset were 3x slower).
     searching = None
-    for k, (rs, cs) in g.offsets():
+    for _, (rs, cs) in g.offsets():
         miss = xp_[:, :, rs, cs] != y
         if searching is None:
             searching = miss
@@ -159,7 +178,6 @@ def gather(img: Any, idx: Any, g: Geometry) -> Any:
 
 def pool_sum(x: Any, g: Geometry, scale: float) -> Any:
     """``scale`` times the sum of each window; padding counts as zero."""
-    xp = get_array_module(x)
     xp_ = _padded(x, g, 0)
     y = None
     for _, (rs, cs) in g.offsets():

@@ -35,7 +35,7 @@ class AveragePooling2D(FunctionNode):
         self.scale = scale
 
     def forward(self, inputs):
-        return pool_sum_array(inputs[0], self.geometry, self.scale),
+        return (pool_sum_array(inputs[0], self.geometry, self.scale),)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.pooling.unpooling_2d import Unpooling2D
@@ -45,7 +45,7 @@ class AveragePooling2D(FunctionNode):
     def backward_arrays(self, indexes, grad_outputs):
         from kusari.functions.pooling.unpooling_2d import unpool_sum_array
 
-        return unpool_sum_array(grad_outputs[0], self.geometry, self.scale),
+        return (unpool_sum_array(grad_outputs[0], self.geometry, self.scale),)
 
 
 def pool_sum_array(x: Any, g: Geometry, scale: float) -> Any:

@@ -19,7 +19,6 @@ from kusari.backend import get_kernel
 from kusari.function_node import FunctionNode
 from kusari.functions.pooling import _pooling
 from kusari.functions.pooling._pooling import Geometry
-from kusari.variable import Variable
 
 __all__ = ["MaxPooling2D", "MaxPoolingWithIndexes2D", "max_pooling_2d"]
 
@@ -37,13 +36,13 @@ class MaxPooling2D(FunctionNode):
         self.indexes = None
 
     def forward(self, inputs):
-        x, = inputs
+        (x,) = inputs
         g = self.geometry
         kernel = get_kernel("max_pooling_2d", x)
         if kernel is not None:
             ks, st, pd, _, out = kernel_args(g)
             y, self.indexes = kernel(x, ks, st, pd, out)
-            return y,
+            return (y,)
         y = _pooling.pool_max(x, g)
         if self.return_indices:
             self.indexes = _pooling.argmax_index(x, y, g)
@@ -51,7 +50,7 @@ class MaxPooling2D(FunctionNode):
             # The argmax is found only if backward runs (it costs more than the max).
             self.retain_inputs((0,))
             self.retain_outputs((0,))
-        return y,
+        return (y,)
 
     def get_indexes(self) -> Any:
         """The argmax offsets (row-major within each window), computed on first use."""
@@ -69,7 +68,7 @@ class MaxPooling2D(FunctionNode):
     def backward_arrays(self, indexes, grad_outputs):
         from kusari.functions.pooling.upsampling_2d import scatter_array
 
-        return scatter_array(grad_outputs[0], self.get_indexes(), self.geometry),
+        return (scatter_array(grad_outputs[0], self.get_indexes(), self.geometry),)
 
 
 class MaxPoolingWithIndexes2D(FunctionNode):
@@ -80,7 +79,7 @@ class MaxPoolingWithIndexes2D(FunctionNode):
         self.indexes = indexes
 
     def forward(self, inputs):
-        return gather_array(inputs[0], self.indexes, self.geometry),
+        return (gather_array(inputs[0], self.indexes, self.geometry),)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.pooling.upsampling_2d import Upsampling2D
@@ -90,7 +89,7 @@ class MaxPoolingWithIndexes2D(FunctionNode):
     def backward_arrays(self, indexes, grad_outputs):
         from kusari.functions.pooling.upsampling_2d import scatter_array
 
-        return scatter_array(grad_outputs[0], self.indexes, self.geometry),
+        return (scatter_array(grad_outputs[0], self.indexes, self.geometry),)
 
 
 def gather_array(img: Any, indexes: Any, g: Geometry) -> Any:
@@ -101,8 +100,14 @@ def gather_array(img: Any, indexes: Any, g: Geometry) -> Any:
     return _pooling.gather(img, indexes, g)
 
 
-def max_pooling_2d(x: Any, ksize: Any, stride: Any = None, pad: Any = 0, cover_all: bool = True,
-                   return_indices: bool = False) -> Any:
+def max_pooling_2d(
+    x: Any,
+    ksize: Any,
+    stride: Any = None,
+    pad: Any = 0,
+    cover_all: bool = True,
+    return_indices: bool = False,
+) -> Any:
     """Spatial max pooling over (N, C, H, W) inputs.
 
     Padding counts as -inf. With ``cover_all`` (the default, as in Chainer) extra windows

@@ -22,7 +22,7 @@ class Unpooling2D(FunctionNode):
         self.scale = scale
 
     def forward(self, inputs):
-        return unpool_sum_array(inputs[0], self.geometry, self.scale),
+        return (unpool_sum_array(inputs[0], self.geometry, self.scale),)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.pooling.average_pooling_2d import AveragePooling2D
@@ -32,20 +32,25 @@ class Unpooling2D(FunctionNode):
     def backward_arrays(self, indexes, grad_outputs):
         from kusari.functions.pooling.average_pooling_2d import pool_sum_array
 
-        return pool_sum_array(grad_outputs[0], self.geometry, self.scale),
+        return (pool_sum_array(grad_outputs[0], self.geometry, self.scale),)
 
 
 def unpool_sum_array(v: Any, g: Geometry, scale: float) -> Any:
     """:func:`_pooling.unpool_sum` through the backend kernel when there is one."""
     kernel = get_kernel("average_pooling_2d_grad", v)
     if kernel is not None:
-        return kernel(v, (g.kh, g.kw), (g.sy, g.sx), (g.ph, g.pw), (g.h, g.w), (g.oh, g.ow),
-                      scale)
+        return kernel(v, (g.kh, g.kw), (g.sy, g.sx), (g.ph, g.pw), (g.h, g.w), (g.oh, g.ow), scale)
     return _pooling.unpool_sum(v, g, scale)
 
 
-def unpooling_2d(x: Any, ksize: Any, stride: Any = None, pad: Any = 0, outsize: Any = None,
-                 cover_all: bool = True) -> Variable:
+def unpooling_2d(
+    x: Any,
+    ksize: Any,
+    stride: Any = None,
+    pad: Any = 0,
+    outsize: Any = None,
+    cover_all: bool = True,
+) -> Variable:
     """Inverse-shaped pooling: every input value is copied to all pixels of its window.
 
     Where windows overlap (stride < ksize) the copies add up. With ``stride == ksize`` it
@@ -77,8 +82,10 @@ def unpooling_2d(x: Any, ksize: Any, stride: Any = None, pad: Any = 0, outsize: 
     ph, pw = pair(pad, "pad", fn, 0)
     h, w = x.shape[2:]
     if outsize is None:
-        outsize = (get_deconv_outsize(h, kh, sy, ph, cover_all),
-                   get_deconv_outsize(w, kw, sx, pw, cover_all))
+        outsize = (
+            get_deconv_outsize(h, kh, sy, ph, cover_all),
+            get_deconv_outsize(w, kw, sx, pw, cover_all),
+        )
     out = pair(outsize, "outsize", fn, 1)
     g = _pooling.make_geometry(fn, out, (kh, kw), (sy, sx), (ph, pw), cover_all, (h, w))
     return Unpooling2D(g).apply((x,))[0]

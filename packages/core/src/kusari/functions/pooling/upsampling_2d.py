@@ -29,7 +29,7 @@ class Upsampling2D(FunctionNode):
         self.indexes = indexes
 
     def forward(self, inputs):
-        return scatter_array(inputs[0], self.indexes, self.geometry),
+        return (scatter_array(inputs[0], self.indexes, self.geometry),)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.pooling.max_pooling_2d import MaxPoolingWithIndexes2D
@@ -39,7 +39,7 @@ class Upsampling2D(FunctionNode):
     def backward_arrays(self, indexes, grad_outputs):
         from kusari.functions.pooling.max_pooling_2d import gather_array
 
-        return gather_array(grad_outputs[0], self.indexes, self.geometry),
+        return (gather_array(grad_outputs[0], self.indexes, self.geometry),)
 
 
 def scatter_array(v: Any, indexes: Any, g: Geometry) -> Any:
@@ -52,8 +52,15 @@ def scatter_array(v: Any, indexes: Any, g: Geometry) -> Any:
     return _pooling.scatter(v, indexes, g)
 
 
-def upsampling_2d(x: Any, indexes: Any, ksize: Any, stride: Any = None, pad: Any = 0,
-                  outsize: Any = None, cover_all: bool = True) -> Variable:
+def upsampling_2d(
+    x: Any,
+    indexes: Any,
+    ksize: Any,
+    stride: Any = None,
+    pad: Any = 0,
+    outsize: Any = None,
+    cover_all: bool = True,
+) -> Variable:
     """Upsample by putting each value where :func:`max_pooling_2d` found its maximum.
 
     The inverse-shaped counterpart of max pooling (other pixels are zero; values of
@@ -87,18 +94,21 @@ def upsampling_2d(x: Any, indexes: Any, ksize: Any, stride: Any = None, pad: Any
     _pooling.check_pool_input(fn, x)
     indexes = getattr(indexes, "array", indexes)
     if tuple(indexes.shape) != tuple(x.shape) or indexes.dtype.kind not in "iu":
-        raise ValueError(f"{fn}: indexes must be an integer array of x's shape {tuple(x.shape)}; "
-                         f"got {indexes.dtype} array of shape {tuple(indexes.shape)}")
+        raise ValueError(
+            f"{fn}: indexes must be an integer array of x's shape {tuple(x.shape)}; "
+            f"got {indexes.dtype} array of shape {tuple(indexes.shape)}"
+        )
     kh, kw = pair(ksize, "ksize", fn, 1)
     sy, sx = (kh, kw) if stride is None else pair(stride, "stride", fn, 1)
     ph, pw = pair(pad, "pad", fn, 0)
     oh, ow = x.shape[2:]
     if outsize is None:
-        outsize = (get_deconv_outsize(oh, kh, sy, ph, cover_all),
-                   get_deconv_outsize(ow, kw, sx, pw, cover_all))
+        outsize = (
+            get_deconv_outsize(oh, kh, sy, ph, cover_all),
+            get_deconv_outsize(ow, kw, sx, pw, cover_all),
+        )
     out = pair(outsize, "outsize", fn, 1)
     g = _pooling.make_geometry(fn, out, (kh, kw), (sy, sx), (ph, pw), cover_all, (oh, ow))
     if indexes.size and (int(indexes.min()) < 0 or int(indexes.max()) >= kh * kw):
         raise ValueError(f"{fn}: indexes must be in [0, {kh * kw}) for ksize {(kh, kw)}")
     return Upsampling2D(g, indexes.astype(g.index_dtype(), copy=False)).apply((x,))[0]
-
