@@ -226,6 +226,10 @@ class Worker:
             print(line, end="")
         raise RuntimeError(f"{self.name} worker died during {cmd} (exit {self._proc.wait()})")
 
+    def ready(self) -> None:
+        """Wait until the worker has finished its set-up (its warm-up included)."""
+        self.call("ping")
+
     def timer(self, cmd: str, **kwargs: Any) -> Callable[[], float]:
         """A runner for :func:`interleave`: calls ``cmd`` and returns its ``"t"``."""
         return lambda: self.call(cmd, **kwargs)["t"]
@@ -261,6 +265,7 @@ def serve(handlers: dict[str, Callable[..., dict[str, Any]]]) -> None:
     """
     import traceback
 
+    handlers = {"ping": dict, **handlers}
     for line in sys.stdin:
         msg = json.loads(line)
         try:

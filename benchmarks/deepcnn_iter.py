@@ -4,8 +4,10 @@ The "Dive into Chainer" DeepCNN: eight ConvBlocks (3×3 conv, pad 1, no bias, He
 weights → BatchNormalization → ReLU; max-pool 2 and dropout 0.25 after the 2nd, 4th and
 8th), two LinearBlocks (1024 units, ReLU, dropout 0.5) and a Linear to 10 classes, as
 ``L.Classifier`` trained with Adam on random 3×32×32 inputs, batch 64. The network is
-heavy on one core, so only a few iterations are timed. The torch twin gets the kusari
-weights after the warm-up iteration (which also sizes the ``None`` inputs).
+heavy on one core, so only a few iterations are timed. Each framework runs in its own
+worker process (see ``_timing.py``); both are built from the same seed-0 batch. The twin
+networks are checked equal once (``python benchmarks/deepcnn_iter.py --check``: eval-mode
+outputs of kusari and torch from copied weights).
 
 Run: ``python benchmarks/deepcnn_iter.py [--quick]``. The model classes are imported
 by ``peak_memory.py``.
@@ -21,15 +23,13 @@ for _v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
 import sys  # noqa: E402
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from _timing import interleave, report, row, timed  # noqa: E402
+from _timing import Worker, interleave, report, row, serve, timed, worker_args  # noqa: E402
 
 import kusari  # noqa: E402
 import kusari.functions as F  # noqa: E402
 import kusari.links as L  # noqa: E402
 from kusari import optimizers  # noqa: E402
 
-torch.set_num_threads(1)
 TARGET = 1.3
 BATCH = 64
 CHANNELS = [(64, False), (64, True), (128, False), (128, True),
@@ -81,8 +81,10 @@ class DeepCNN(kusari.ChainList):
         return x
 
 
-def torch_deepcnn(n_output: int = 10) -> torch.nn.Sequential:
+def torch_deepcnn(n_output: int = 10):
     """The same network in torch (Chainer's BN: eps 2e-5, running-average decay 0.9)."""
+    import torch
+
     nn = torch.nn
     layers: list = []
     c_in = 3
@@ -97,8 +99,10 @@ def torch_deepcnn(n_output: int = 10) -> torch.nn.Sequential:
     return nn.Sequential(*layers)
 
 
-def copy_weights(model: DeepCNN, tmodel: torch.nn.Sequential) -> None:
+def copy_weights(model: DeepCNN, tmodel) -> None:
     """Copy kusari's parameters and BN statistics into the torch twin, layer by layer."""
+    import torch
+
     mods = iter(m for m in tmodel if isinstance(
         m, (torch.nn.Conv2d, torch.nn.BatchNorm2d, torch.nn.Linear)))
     t = torch.from_numpy
@@ -133,8 +137,11 @@ def kusari_setup(x: np.ndarray, t: np.ndarray):
     return model, (lambda: opt.update(model, x, t))
 
 
-def torch_setup(x: np.ndarray, t: np.ndarray, model: torch.nn.Module | None = None):
+def torch_setup(x: np.ndarray, t: np.ndarray, model=None):
     """Model, optimizer and a one-iteration step function for torch."""
+    import torch
+
+    torch.set_num_threads(1)
     model = torch_deepcnn() if model is None else model
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-8)
     xt, tt = torch.from_numpy(x), torch.from_numpy(t.astype(np.int64))
@@ -148,27 +155,53 @@ def torch_setup(x: np.ndarray, t: np.ndarray, model: torch.nn.Module | None = No
     return model, step
 
 
-def main() -> None:
-    quick = "--quick" in sys.argv
-    reps, iters = (2, 1) if quick else (4, 2)
+def worker(name: str) -> dict:
+    """Handlers of one framework's worker: ``step(n)`` times ``n`` training iterations."""
     np.random.seed(0)
     x, t = make_data()
-    model, k_step = kusari_setup(x, t)
-    k_step()  # warm-up: sizes the None inputs, creates Adam state
+    _, step = (kusari_setup if name == "kusari" else torch_setup)(x, t)
+    step()  # warm-up: sizes kusari's None inputs, creates the Adam state, first-touch
+
+    def steps(n: int) -> dict:
+        return {"t": timed(lambda: [step() for _ in range(n)]) / n}
+
+    return {"step": steps}
+
+
+def check() -> None:
+    """Eval-mode outputs of kusari and torch agree once the weights are copied."""
+    import torch
+
+    x, t = make_data()
+    model, step = kusari_setup(x, t)
+    step()
     tmodel = torch_deepcnn()
     copy_weights(model.predictor, tmodel)
-    _, t_step = torch_setup(x, t, tmodel)
-    t_step()
+    tmodel.eval()
+    with kusari.using_config("train", False), kusari.no_backprop_mode():
+        yk = model.predictor(x).array
+    with torch.no_grad():
+        yt = tmodel(torch.from_numpy(x)).numpy()
+    gap = float(np.abs(yk - yt).max() / np.abs(yt).max())
+    print(f"max relative output gap {gap:.2e}", "ok" if gap < 1e-4 else "MISMATCH")
 
-    def many(step):
-        def run() -> float:
-            return timed(lambda: [step() for _ in range(iters)]) / iters
-        return run
 
-    times = interleave({"kusari": many(k_step), "torch": many(t_step)}, reps)
+def main() -> None:
+    quick = "--quick" in sys.argv
+    reps, iters = (2, 1) if quick else (3, 2)
+    with Worker(__file__, "kusari") as kw, Worker(__file__, "torch") as tw:
+        kw.ready()
+        tw.ready()  # both warm-ups (run in parallel) are over before timing starts
+        times = interleave({"kusari": kw.timer("step", n=iters),
+                            "torch": tw.timer("step", n=iters)}, reps)
     r = row("deepcnn_iter", "s/iter", times["kusari"], times["torch"], TARGET)
     report("deepcnn_iter", [r], quick, reps=reps, iters_per_rep=iters, batch=BATCH)
 
 
 if __name__ == "__main__":
-    main()
+    if (w := worker_args()) is not None:
+        serve(worker(w[0]))
+    elif "--check" in sys.argv:
+        check()
+    else:
+        main()

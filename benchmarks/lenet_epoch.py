@@ -5,7 +5,8 @@ conv 16→120 k4, fc 84, fc 10, sigmoid after every hidden layer; Adam (alpha 1e
 batch 64, the first 10 000 training images. kusari runs ``L.Classifier(LeNet5())`` with
 ``SerialIterator`` and ``StandardUpdater``; PyTorch runs the same network from the same
 initial weights over the same shuffled order in a plain loop. Test accuracy after the
-epoch is reported for both as a check that they trained the same thing.
+epoch is reported for both as a check that they trained the same thing. Each framework
+runs in its own worker process (see ``_timing.py``).
 
 Run: ``python benchmarks/lenet_epoch.py [--quick]``.
 """
@@ -18,23 +19,21 @@ for _v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ.setdefault(_v, "1")
 
 import sys  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from _timing import interleave, report, row, timed  # noqa: E402
+from _timing import Worker, interleave, report, row, serve, timed, worker_args  # noqa: E402
 
 import kusari  # noqa: E402
 import kusari.functions as F  # noqa: E402
 import kusari.links as L  # noqa: E402
-from kusari import iterators, optimizers, training  # noqa: E402
-from kusari.dataset import concat_examples  # noqa: E402
-from kusari.datasets import TupleDataset, get_fashion_mnist  # noqa: E402
-from kusari.iterators.order_samplers import ShuffleOrderSampler  # noqa: E402
 
-torch.set_num_threads(1)
 TARGET = 1.2
 BATCH = 64
 N_TRAIN = 10_000
+ARRAYS = ("x_train", "t_train", "x_test", "t_test")
+LAYERS = ("conv1", "conv2", "conv3", "fc4", "fc5")
 
 
 class LeNet5(kusari.Chain):
@@ -61,24 +60,8 @@ class LeNet5(kusari.Chain):
         return F.softmax(self.fc5(h))
 
 
-def torch_lenet() -> torch.nn.Sequential:
-    nn = torch.nn
-    return nn.Sequential(
-        nn.Conv2d(1, 6, 5), nn.Sigmoid(), nn.MaxPool2d(2, 2),
-        nn.Conv2d(6, 16, 5), nn.Sigmoid(), nn.MaxPool2d(2, 2),
-        nn.Conv2d(16, 120, 4), nn.Sigmoid(), nn.Flatten(),
-        nn.Linear(120, 84), nn.Sigmoid(), nn.Linear(84, 10),
-    )
-
-
-def copy_weights(model: LeNet5, tmodel: torch.nn.Sequential) -> None:
-    """Give the torch twin the kusari model's weights (same layouts: out, in, kh, kw)."""
-    links = [model.conv1, model.conv2, model.conv3, model.fc4, model.fc5]
-    mods = [tmodel[0], tmodel[3], tmodel[6], tmodel[9], tmodel[11]]
-    with torch.no_grad():
-        for link, mod in zip(links, mods):
-            mod.weight.copy_(torch.from_numpy(link.W.array))
-            mod.bias.copy_(torch.from_numpy(link.b.array))
+def load_arrays(data_dir: str) -> dict[str, np.ndarray]:
+    return {name: np.load(Path(data_dir) / f"{name}.npy") for name in ARRAYS}
 
 
 def accuracy(predict, x: np.ndarray, t: np.ndarray, chunk: int = 1000) -> float:
@@ -88,46 +71,35 @@ def accuracy(predict, x: np.ndarray, t: np.ndarray, chunk: int = 1000) -> float:
     return hits / len(x)
 
 
-def kusari_predict(model):
-    def predict(x):
-        with kusari.using_config("train", False), kusari.no_backprop_mode():
-            return model(x).array
-    return predict
+def kusari_worker(data_dir: str) -> dict:
+    """Handlers of the kusari worker: Classifier, Adam, SerialIterator, StandardUpdater."""
+    from kusari import iterators, optimizers, training
+    from kusari.datasets import TupleDataset
+    from kusari.iterators.order_samplers import ShuffleOrderSampler
 
-
-def torch_predict(model):
-    def predict(x):
-        with torch.no_grad():
-            return model(torch.from_numpy(x)).numpy()
-    return predict
-
-
-def main() -> None:
-    quick = "--quick" in sys.argv
-    reps = 2 if quick else 4
-    train_all, test = get_fashion_mnist(ndim=3)
-    x_train, t_train = concat_examples(train_all[:N_TRAIN])
-    x_test, t_test = concat_examples(test[:])
-    if quick:  # the accuracy check is a side product; a quarter of the test set will do
-        x_test, t_test = x_test[:2500], t_test[:2500]
-    train = TupleDataset(x_train, t_train)
-    t_train64 = t_train.astype(np.int64)
-    acc: dict[str, list[float]] = {"kusari": [], "torch": []}
+    a = load_arrays(data_dir)
+    train = TupleDataset(a["x_train"], a["t_train"])
     state: dict = {}
 
-    def prepare(seed: int) -> None:
+    def predict(x):
+        with kusari.using_config("train", False), kusari.no_backprop_mode():
+            return state["model"].predictor(x).array
+
+    def prepare(seed: int, weights: str) -> dict:
         np.random.seed(seed)
         model = L.Classifier(LeNet5())
         with kusari.no_backprop_mode():
-            model.predictor(x_train[:1])  # fc4's input size takes shape here
-        tmodel = torch_lenet()
-        copy_weights(model.predictor, tmodel)
-        state.update(model=model, tmodel=tmodel, seed=seed)
+            model.predictor(a["x_train"][:1])  # fc4's input size takes shape here
+        p = model.predictor
+        np.savez(weights, **{f"{n}.{k}": getattr(getattr(p, n), k).array
+                             for n in LAYERS for k in ("W", "b")})
+        state.update(model=model, seed=seed)
+        return {}
 
-    def kusari_epoch(n_iter: int | None = None) -> float:
-        model, seed = state["model"], state["seed"]
+    def epoch(n_iter: int | None = None) -> dict:
+        model = state["model"]
         it = iterators.SerialIterator(
-            train, BATCH, order_sampler=ShuffleOrderSampler(np.random.RandomState(seed)))
+            train, BATCH, order_sampler=ShuffleOrderSampler(np.random.RandomState(state["seed"])))
         opt = optimizers.Adam()
         opt.setup(model)
         updater = training.StandardUpdater(it, opt)
@@ -141,15 +113,47 @@ def main() -> None:
                 updater.update()
 
         t = timed(loop)
-        if n_iter is None:
-            acc["kusari"].append(accuracy(kusari_predict(model.predictor), x_test, t_test))
-        return t
+        acc = None if n_iter is not None else accuracy(predict, a["x_test"], a["t_test"])
+        return {"t": t, "acc": acc}
 
-    def torch_epoch(n_iter: int | None = None) -> float:
-        model, seed = state["tmodel"], state["seed"]
+    return {"prepare": prepare, "epoch": epoch}
+
+
+def torch_worker(data_dir: str) -> dict:
+    """Handlers of the torch worker: the same network and order in a plain loop."""
+    import torch
+
+    torch.set_num_threads(1)
+    nn = torch.nn
+    a = load_arrays(data_dir)
+    x_train = a["x_train"]
+    t_train64 = a["t_train"].astype(np.int64)
+    state: dict = {}
+
+    def predict(x):
+        with torch.no_grad():
+            return state["model"](torch.from_numpy(x)).numpy()
+
+    def prepare(seed: int, weights: str) -> dict:
+        model = nn.Sequential(
+            nn.Conv2d(1, 6, 5), nn.Sigmoid(), nn.MaxPool2d(2, 2),
+            nn.Conv2d(6, 16, 5), nn.Sigmoid(), nn.MaxPool2d(2, 2),
+            nn.Conv2d(16, 120, 4), nn.Sigmoid(), nn.Flatten(),
+            nn.Linear(120, 84), nn.Sigmoid(), nn.Linear(84, 10),
+        )
+        w = np.load(weights)
+        with torch.no_grad():  # same layouts as kusari: (out, in, kh, kw) and (out, in)
+            for name, i in zip(LAYERS, (0, 3, 6, 9, 11)):
+                model[i].weight.copy_(torch.from_numpy(w[f"{name}.W"]))
+                model[i].bias.copy_(torch.from_numpy(w[f"{name}.b"]))
+        state.update(model=model, seed=seed)
+        return {}
+
+    def epoch(n_iter: int | None = None) -> dict:
+        model = state["model"]
         opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-8)
-        lossf = torch.nn.functional.cross_entropy
-        order = np.random.RandomState(seed).permutation(len(x_train))
+        lossf = nn.functional.cross_entropy
+        order = np.random.RandomState(state["seed"]).permutation(len(x_train))
         if n_iter is not None:
             order = order[:n_iter * BATCH]
 
@@ -163,16 +167,49 @@ def main() -> None:
                 opt.step()
 
         t = timed(loop)
-        if n_iter is None:
-            model.eval()
-            acc["torch"].append(accuracy(torch_predict(model), x_test, t_test))
-            model.train()
-        return t
+        if n_iter is not None:
+            return {"t": t, "acc": None}
+        model.eval()
+        acc = accuracy(predict, a["x_test"], a["t_test"])
+        model.train()
+        return {"t": t, "acc": acc}
 
-    prepare(1000)  # warm-up, not measured
-    kusari_epoch(20)
-    torch_epoch(20)
-    times = interleave({"kusari": kusari_epoch, "torch": torch_epoch}, reps, setup=prepare)
+    return {"prepare": prepare, "epoch": epoch}
+
+
+def main() -> None:
+    from kusari.dataset import concat_examples
+    from kusari.datasets import get_fashion_mnist
+
+    quick = "--quick" in sys.argv
+    reps = 2 if quick else 4
+    train, test = get_fashion_mnist(ndim=3)
+    x_train, t_train = concat_examples(train[:N_TRAIN])
+    x_test, t_test = concat_examples(test[:])
+    if quick:  # the accuracy check is a side product; a quarter of the test set will do
+        x_test, t_test = x_test[:2500], t_test[:2500]
+    with tempfile.TemporaryDirectory(prefix="kusari-bench-") as tmp:
+        for name, arr in zip(ARRAYS, (x_train, t_train, x_test, t_test)):
+            np.save(Path(tmp) / f"{name}.npy", arr)
+        weights = str(Path(tmp) / "weights.npz")
+        with Worker(__file__, "kusari", [tmp]) as kw, Worker(__file__, "torch", [tmp]) as tw:
+            acc: dict[str, list[float]] = {"kusari": [], "torch": []}
+
+            def prepare(rep: int) -> None:
+                kw.call("prepare", seed=rep, weights=weights)
+                tw.call("prepare", seed=rep, weights=weights)
+
+            def run(worker: Worker):
+                def go() -> float:
+                    res = worker.call("epoch")
+                    acc[worker.name].append(res["acc"])
+                    return res["t"]
+                return go
+
+            prepare(1000)  # warm-up, not measured
+            kw.call("epoch", n_iter=20)
+            tw.call("epoch", n_iter=20)
+            times = interleave({"kusari": run(kw), "torch": run(tw)}, reps, setup=prepare)
     gaps = [abs(a - b) for a, b in zip(acc["kusari"], acc["torch"])]
     r = row("lenet_epoch", "s/epoch", times["kusari"], times["torch"], TARGET)
     report("lenet_epoch", [r], quick,
@@ -182,4 +219,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if (w := worker_args()) is not None:
+        serve((kusari_worker if w[0] == "kusari" else torch_worker)(w[1][0]))
+    else:
+        main()
