@@ -24,6 +24,9 @@ __path__ = extend_path(__path__, __name__)
 from typing import Any
 
 from kusari import _lazy
+
+_lazy.install_missing_module_hint()
+
 from kusari._version import __version__
 from kusari.backend import get_device, get_device_from_array, using_device
 from kusari.configuration import (
@@ -79,8 +82,9 @@ __all__ = [
     "get_device_from_array",
     "using_device",
     "print_runtime_info",
-    *_lazy.LAZY_NAMES,
 ]
+# The lazily resolved names (kusari.Chain, kusari.optimizers, …) stay out of __all__ so
+# that `from kusari import *` works with any subset of distributions installed.
 
 
 def print_runtime_info(out: Any = None) -> None:

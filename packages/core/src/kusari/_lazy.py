@@ -34,10 +34,43 @@ LAZY_NAMES: dict[str, tuple[str, str | None, str]] = {
     "testing": ("kusari.testing", None, "kusari-core"),
     "utils": ("kusari.utils", None, "kusari-core"),
     "cuda": ("kusari.backends.cuda", None, "kusari-core"),
-    "function_hooks": ("kusari.function_hooks", None, "kusari-core"),
     "link": ("kusari.link", None, "kusari-links"),
     "optimizer": ("kusari.optimizer", None, "kusari-optimizers"),
 }
+
+
+# Subpackages other distributions ship: importing one that is missing names the
+# distribution (``import kusari.links`` → "… provided by kusari-links …").
+MODULE_DISTRIBUTIONS = {
+    "kusari.links": "kusari-links",
+    "kusari.optimizers": "kusari-optimizers",
+    "kusari.optimizer_hooks": "kusari-optimizers",
+    "kusari.training": "kusari-training",
+    "kusari.iterators": "kusari-training",
+    "kusari.datasets": "kusari-training",
+    "kusari.dataset": "kusari-training",
+}
+
+
+class _MissingDistributionFinder:
+    """Last entry of ``sys.meta_path``: reached only when no finder found the module."""
+
+    @staticmethod
+    def find_spec(fullname: str, path: Any = None, target: Any = None) -> None:
+        dist = MODULE_DISTRIBUTIONS.get(fullname)
+        if dist is not None:
+            raise ModuleNotFoundError(
+                f"{fullname} is provided by {dist}, which is not installed: pip install {dist}",
+                name=fullname,
+            )
+        return None
+
+
+def install_missing_module_hint() -> None:
+    import sys
+
+    if not any(isinstance(f, _MissingDistributionFinder) for f in sys.meta_path):
+        sys.meta_path.append(_MissingDistributionFinder())
 
 
 def require(module: str, distribution: str, what: str) -> ModuleType:

@@ -37,8 +37,8 @@ class Function:
         >>> x = kusari.Variable(np.array([1.0, 2.0]))
         >>> y = Double()(x)
         >>> y.grad = np.ones(2)
-        ... y.backward()
-        ... x.grad
+        >>> y.backward()
+        >>> x.grad
         array([2., 2.])
     """
 

@@ -46,3 +46,21 @@ def test_core_modules_are_lazy_but_available():
     assert kusari.gradient_check.check_backward is not None
     assert kusari.computational_graph.build_computational_graph is not None
     assert "Chain" in dir(kusari)
+
+
+def test_importing_a_missing_subpackage_names_its_distribution(monkeypatch):
+    import sys
+
+    from kusari._lazy import _MissingDistributionFinder
+
+    finder = _MissingDistributionFinder()
+    with pytest.raises(ModuleNotFoundError, match="provided by kusari-links.*pip install"):
+        finder.find_spec("kusari.links")
+    assert finder.find_spec("kusari.something_else") is None
+    assert any(isinstance(f, _MissingDistributionFinder) for f in sys.meta_path)
+
+
+def test_star_import_works():
+    namespace = {}
+    exec("from kusari import *", namespace)
+    assert "Variable" in namespace and "Chain" not in namespace

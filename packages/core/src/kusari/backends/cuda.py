@@ -152,11 +152,16 @@ DummyDevice = _DummyDevice()
 def __getattr__(name: str) -> Any:
     # Everything else (cupy, memory_pool, elementwise, reduce, raw, Stream, …) comes from
     # the plugin's facade, when it is installed.
+    if name.startswith("__"):
+        raise AttributeError(name)
     if name == "available":
         return is_available()
     if name == "cudnn_enabled":
         return False
-    backend = _cuda_backend()
+    try:
+        backend = _cuda_backend()
+    except ImportError as exc:
+        raise AttributeError(f"kusari.backends.cuda.{name}: {exc}") from None
     facade = getattr(backend, "facade", None)
     if facade is not None and hasattr(facade, name):
         return getattr(facade, name)
