@@ -24,9 +24,6 @@ __path__ = extend_path(__path__, __name__)
 from typing import Any
 
 from kusari import _lazy
-
-_lazy.install_missing_module_hint()
-
 from kusari._version import __version__
 from kusari.backend import get_device, get_device_from_array, using_device
 from kusari.configuration import (
@@ -50,6 +47,8 @@ from kusari.reporter import (
     report_scope,
 )
 from kusari.variable import Parameter, Variable, VariableNode, as_array, as_variable
+
+_lazy.install_missing_module_hint()
 
 __all__ = [
     "__version__",
