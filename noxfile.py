@@ -293,6 +293,24 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def demo(session: nox.Session) -> None:
-    """Train the MNIST example: ``nox -s demo`` (arguments after ``--`` go to the script)."""
+    """Train the MNIST example: ``nox -s demo`` (arguments after ``--`` go to the script).
+
+    The data is Fashion-MNIST from Debian's ``dataset-fashion-mnist`` package, installed
+    here when it is missing and apt can be used; otherwise the example says what to do.
+    """
+    _ensure_fashion_mnist(session)
     session.install(*_editable(*APP_PACKAGES))
     session.run("python", "examples/mnist/train_mnist.py", *session.posargs)
+
+
+def _ensure_fashion_mnist(session: nox.Session) -> None:
+    if Path("/usr/share/datasets/fashion-mnist").is_dir():
+        return
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        session.warn("Fashion-MNIST is not installed and apt-get cannot be used here; "
+                     "the example will explain where to put the files")
+        return
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "update", "-qq", external=True, env=env, success_codes=[0, 100])
+    session.run("apt-get", "install", "-y", "-qq", "dataset-fashion-mnist", external=True,
+                env=env, success_codes=[0, 100])
