@@ -611,6 +611,7 @@ class Parameter(Variable):
             (self._data, self.grad, self.name, self.initializer, self.update_rule),
         )
 
+
 def _rebuild_parameter(data: Any, grad: Any, name: Any, initializer: Any, rule: Any) -> Parameter:
     p = Parameter(data if data is not None else initializer, name=name)
     p.initializer = initializer

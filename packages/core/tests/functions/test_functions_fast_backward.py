@@ -37,8 +37,9 @@ def test_fast_and_variable_backward_agree(name, fn, shapes, ints, needs):
         ys = fn(F, *xs, *consts)
         ys = ys if isinstance(ys, tuple) else (ys,)
         grng = np.random.default_rng(1)
-        kusari.backward(list(ys), [grng.standard_normal(y.shape) for y in ys],
-                        enable_double_backprop=double)
+        kusari.backward(
+            list(ys), [grng.standard_normal(y.shape) for y in ys], enable_double_backprop=double
+        )
         grads.append([x.grad for x in xs])
     for fast, slow in zip(*grads):
         np.testing.assert_allclose(fast, slow, rtol=1e-10, atol=1e-12)

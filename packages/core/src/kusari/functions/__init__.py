@@ -56,9 +56,24 @@ __all__ = sorted(
 # Chainer v1 put parameterized layers in chainer.functions (``F.Linear(3, 2)``); they are
 # links now. These names resolve to kusari.links with a DeprecationWarning.
 _V1_LINKS = (
-    "BatchNormalization", "BinaryHierarchicalSoftmax", "Bias", "Bilinear", "Convolution2D",
-    "Deconvolution2D", "DilatedConvolution2D", "EmbedID", "GRU", "Highway", "Inception",
-    "LSTM", "Linear", "Maxout", "NegativeSampling", "PReLU", "Parameter", "Scale",
+    "BatchNormalization",
+    "BinaryHierarchicalSoftmax",
+    "Bias",
+    "Bilinear",
+    "Convolution2D",
+    "Deconvolution2D",
+    "DilatedConvolution2D",
+    "EmbedID",
+    "GRU",
+    "Highway",
+    "Inception",
+    "LSTM",
+    "Linear",
+    "Maxout",
+    "NegativeSampling",
+    "PReLU",
+    "Parameter",
+    "Scale",
 )
 
 
