@@ -131,6 +131,15 @@ class TestModeEvaluator(extensions.Evaluator):
         return ret
 
 
+def get_device(text):
+    """The device named by ``--device``, or exit with the reason it cannot be used."""
+    spec = int(text) if text.lstrip("-").isdigit() else text
+    try:
+        return chainer.get_device(spec)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        sys.exit(f"error: --device {text}: {exc}")
+
+
 def get_data(args):
     try:
         train, test = datasets.get_cifar10()
@@ -231,7 +240,7 @@ def main(argv=None):
     parser.add_argument("--test-size", type=int, default=None, help="use the first N test images")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     args = parser.parse_args(argv)
-    device = int(args.device) if args.device.lstrip("-").isdigit() else args.device
+    device = get_device(args.device)
     model_object = DeepCNN(10) if args.model == "deepcnn" else MyModel(10)
     model, test = train(
         model_object, args, batchsize=args.batchsize, gpu_id=device, max_epoch=args.epoch

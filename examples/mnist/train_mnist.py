@@ -83,6 +83,15 @@ def load_data(name):
         sys.exit(2)
 
 
+def get_device(text):
+    """The device named by ``--device``, or exit with the reason it cannot be used."""
+    spec = int(text) if text.lstrip("-").isdigit() else text
+    try:
+        return chainer.get_device(spec)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        sys.exit(f"error: --device {text}: {exc}")
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="kusari example: MLP on (Fashion-)MNIST")
     parser.add_argument("--dataset", choices=["fashion-mnist", "mnist"], default="fashion-mnist")
@@ -98,14 +107,12 @@ def parse_args(argv=None):
     parser.add_argument("--train-size", type=int, default=None, help="use the first N examples")
     parser.add_argument("--test-size", type=int, default=None, help="use the first N test images")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    args = parser.parse_args(argv)
-    args.device = int(args.device) if args.device.lstrip("-").isdigit() else args.device
-    return args
+    return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    chainer.global_config.autotune = True
+    args.device = get_device(args.device)
     train, test = load_data(args.dataset)
     if args.train_size:
         train = datasets.SubDataset(train, 0, min(args.train_size, len(train)))
@@ -113,7 +120,7 @@ def main(argv=None):
         test = datasets.SubDataset(test, 0, min(args.test_size, len(test)))
     print(f"dataset: {args.dataset} ({len(train)} training, {len(test)} test images)")
     print(
-        f"device: {chainer.get_device(args.device)}, minibatch: {args.batchsize}, "
+        f"device: {args.device}, minibatch: {args.batchsize}, "
         f"epochs: {args.epoch}, hidden units: {args.unit}"
     )
 

@@ -137,6 +137,15 @@ def compute_perplexity(result):
         result["val_perplexity"] = float(np.exp(result["validation/main/loss"]))
 
 
+def get_device(text):
+    """The device named by ``--device``, or exit with the reason it cannot be used."""
+    spec = int(text) if text.lstrip("-").isdigit() else text
+    try:
+        return chainer.get_device(spec)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        sys.exit(f"error: --device {text}: {exc}")
+
+
 def load_corpus(args):
     try:
         train, val, test = datasets.get_ptb_words()
@@ -179,7 +188,7 @@ def main(argv=None):
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     args = parser.parse_args(argv)
-    device = int(args.device) if args.device.lstrip("-").isdigit() else args.device
+    device = get_device(args.device)
 
     train, val, test, n_vocab = load_corpus(args)
     print(

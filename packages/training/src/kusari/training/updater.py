@@ -58,7 +58,7 @@ class Updater:
         ...         pass
         >>> u = Counting(SerialIterator([1, 2, 3, 4], 2, shuffle=False), Opt())
         >>> u.update()
-        ... u.update()
+        >>> u.update()
         >>> u.iteration, u.epoch, u.is_new_epoch
         (2, 1, True)
     """
