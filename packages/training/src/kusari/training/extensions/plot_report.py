@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -117,9 +118,11 @@ class PlotReport(extension.Extension):
 
     def serialize(self, serializer: Any) -> None:
         """Save or load the plotted points (and the trigger and running means)."""
-        if hasattr(self._trigger, "serialize"):
-            self._trigger.serialize(serializer["_trigger"])
-        self._summary.serialize(serializer["_summary"])
+        # Chainer's PlotReport saved only the points: its snapshots lack these two.
+        with contextlib.suppress(KeyError):
+            if hasattr(self._trigger, "serialize"):
+                self._trigger.serialize(serializer["_trigger"])
+            self._summary.serialize(serializer["_summary"])
         key = f"_plot_{self._filename}"
         if isinstance(serializer, Serializer):
             serializer(key, json.dumps(self._data))

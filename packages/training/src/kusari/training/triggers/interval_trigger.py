@@ -5,7 +5,20 @@ from __future__ import annotations
 import operator
 from typing import Any
 
-__all__ = ["IntervalTrigger", "check_unit"]
+__all__ = ["IntervalTrigger", "check_unit", "serialize_previous"]
+
+
+def serialize_previous(serializer: Any, iteration: int, epoch_detail: float) -> tuple[int, float]:
+    """Save or load ``previous_iteration`` and ``previous_epoch_detail`` (-1: unknown)."""
+    try:
+        iteration = int(serializer("previous_iteration", iteration))
+    except KeyError:
+        iteration = -1
+    try:
+        epoch_detail = float(serializer("previous_epoch_detail", epoch_detail))
+    except KeyError:
+        epoch_detail = -1.0
+    return iteration, epoch_detail
 
 
 def check_unit(owner: str, unit: Any) -> str:
@@ -87,10 +100,13 @@ class IntervalTrigger:
         return self.period, self.unit
 
     def serialize(self, serializer: Any) -> None:
-        """Save or load where the last call happened."""
-        self._previous_iteration = int(serializer("_previous_iteration", self._previous_iteration))
-        self._previous_epoch_detail = float(
-            serializer("_previous_epoch_detail", self._previous_epoch_detail)
+        """Save or load where the last call happened (Chainer's keys).
+
+        A snapshot without them (an old Chainer) loads as "unknown": the next call then
+        assumes it is called every iteration.
+        """
+        self._previous_iteration, self._previous_epoch_detail = serialize_previous(
+            serializer, self._previous_iteration, self._previous_epoch_detail
         )
 
     def __repr__(self) -> str:

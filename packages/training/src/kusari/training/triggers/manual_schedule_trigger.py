@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from typing import Any
 
-from kusari.training.triggers.interval_trigger import check_unit
+from kusari.training.triggers.interval_trigger import check_unit, serialize_previous
 
 __all__ = ["ManualScheduleTrigger"]
 
@@ -66,8 +67,8 @@ class ManualScheduleTrigger:
 
     def serialize(self, serializer: Any) -> None:
         """Save or load the last call's position and whether the schedule is over."""
-        self._previous_iteration = int(serializer("_previous_iteration", self._previous_iteration))
-        self._previous_epoch_detail = float(
-            serializer("_previous_epoch_detail", self._previous_epoch_detail)
+        self._previous_iteration, self._previous_epoch_detail = serialize_previous(
+            serializer, self._previous_iteration, self._previous_epoch_detail
         )
-        self.finished = bool(serializer("finished", self.finished))
+        with contextlib.suppress(KeyError):  # not in Chainer's snapshots
+            self.finished = bool(serializer("finished", self.finished))
