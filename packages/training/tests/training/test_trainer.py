@@ -230,3 +230,15 @@ def test_snapshot_without_kusari_only_keys_loads(make_trainer, tmp_path):
     serializers.NpzDeserializer(target).load(resumed)
     assert resumed.updater.iteration == 3
     assert numpy.array_equal(numpy.random.get_state()[1], state)  # generators untouched
+
+
+def test_early_stopping_ends_a_real_run(make_trainer):
+    # main/loss has the same mean (4.5) every epoch: no improvement after the first
+    stop = training.triggers.EarlyStoppingTrigger(
+        monitor="main/loss", patience=2, max_trigger=(50, "epoch")
+    )
+    trainer = make_trainer(stop)
+    trainer.extend(training.extensions.LogReport())
+    trainer.run()
+    assert trainer.updater.epoch == 3
+    assert [e["epoch"] for e in trainer.get_extension("LogReport").log] == [1, 2, 3]
