@@ -7,10 +7,10 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from kusari.reporter import DictSummary
 from kusari.serializers import Serializer
 from kusari.serializers._atomic import write_atomically
 from kusari.training import extension
+from kusari.training._summary import MeanSummary
 from kusari.training.triggers._util import get_trigger
 
 __all__ = ["LogReport"]
@@ -52,7 +52,7 @@ class LogReport(extension.Extension):
         self._postprocess = postprocess
         self._log_name = log_name if filename is None else filename
         self._log: list[dict[str, Any]] = []
-        self._summary = DictSummary()
+        self._summary = MeanSummary()
 
     @property
     def log(self) -> list[dict[str, Any]]:
@@ -62,10 +62,7 @@ class LogReport(extension.Extension):
     def __call__(self, trainer: Any) -> None:
         observation = trainer.observation
         if observation:
-            if self._keys is None:
-                self._summary.add(observation)
-            else:
-                self._summary.add({k: observation[k] for k in self._keys if k in observation})
+            self._summary.add(observation, self._keys)
         if not self._trigger(trainer):
             return
         entry: dict[str, Any] = {k: float(v) for k, v in self._summary.compute_mean().items()}
@@ -78,7 +75,7 @@ class LogReport(extension.Extension):
         self._log.append(entry)
         if self._log_name is not None:
             self._write(trainer.out, self._log_name.format(**entry))
-        self._summary = DictSummary()
+        self._summary = MeanSummary()
 
     def _write(self, out: str, name: str) -> None:
         text = json.dumps(self._log, indent=4)

@@ -6,7 +6,7 @@ import operator
 import warnings
 from typing import Any
 
-from kusari.reporter import DictSummary
+from kusari.training._summary import MeanSummary
 from kusari.training.triggers._util import get_trigger
 
 __all__ = ["EarlyStoppingTrigger"]
@@ -61,6 +61,7 @@ class EarlyStoppingTrigger:
                 f"EarlyStoppingTrigger: mode must be 'min', 'max' or 'auto', got {mode!r}"
             )
         self.monitor = monitor
+        self._monitored = (monitor,)
         self.patience = int(patience)
         self.verbose = verbose
         self.mode = mode
@@ -69,7 +70,7 @@ class EarlyStoppingTrigger:
         self.count = 0
         self._interval_trigger = get_trigger(check_trigger)
         self._max_trigger = get_trigger(max_trigger)
-        self._summary = DictSummary()
+        self._summary = MeanSummary()
 
     @property
     def patients(self) -> int:
@@ -79,14 +80,13 @@ class EarlyStoppingTrigger:
     def __call__(self, trainer: Any) -> bool:
         """Whether to stop now."""
         observation = trainer.observation
-        if self.monitor in observation:
-            self._summary.add({self.monitor: observation[self.monitor]})
+        self._summary.add(observation, self._monitored)
         if self._max_trigger(trainer):
             return True
         if not self._interval_trigger(trainer):
             return False
         stats = self._summary.compute_mean()
-        self._summary = DictSummary()
+        self._summary = MeanSummary()
         if self.monitor not in stats:
             warnings.warn(
                 f"EarlyStoppingTrigger: {self.monitor!r} was not observed; known keys: "

@@ -6,7 +6,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from kusari.reporter import DictSummary
+from kusari.training._summary import MeanSummary
 from kusari.training.triggers._util import get_trigger
 
 __all__ = ["BestValueTrigger", "MaxValueTrigger", "MinValueTrigger"]
@@ -39,7 +39,7 @@ class BestValueTrigger:
         self._compare = compare
         self._interval_trigger = get_trigger(trigger)
         self._best_value: float | None = None
-        self._summary = DictSummary()
+        self._summary = MeanSummary()
 
     @property
     def best_value(self) -> float | None:
@@ -48,13 +48,11 @@ class BestValueTrigger:
 
     def __call__(self, trainer: Any) -> bool:
         """Accumulate the value; at the interval, whether the mean is a new best."""
-        observation = trainer.observation
-        if self._key in observation:
-            self._summary.add({self._key: observation[self._key]})
+        self._summary.add(trainer.observation, (self._key,))
         if not self._interval_trigger(trainer):
             return False
         stats = self._summary.compute_mean()
-        self._summary = DictSummary()
+        self._summary = MeanSummary()
         if self._key not in stats:
             return False
         value = float(stats[self._key])
