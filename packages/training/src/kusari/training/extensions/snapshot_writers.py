@@ -15,7 +15,6 @@ Example:
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import queue
 import threading
@@ -155,6 +154,8 @@ class ProcessWriter(StandardWriter):
     """
 
     def create_worker(self, filename: str, outdir: str, target: Any) -> Any:
+        import multiprocessing  # only the process writers need it
+
         try:
             ctx = multiprocessing.get_context("fork")
         except ValueError:
@@ -221,6 +222,8 @@ class ProcessQueueWriter(QueueWriter):
     """
 
     def _ctx(self) -> Any:
+        import multiprocessing  # only the process writers need it
+
         return multiprocessing.get_context("fork")
 
     def create_queue(self) -> Any:
