@@ -247,6 +247,8 @@ def convolution_2d(x: Any, W: Any, b: Any, stride: Any, pad: Any, dilate: Any, g
             y = part
         else:
             y[i:i + m] = part
+    if y is None:  # an empty batch
+        y = cupy.zeros((n, n_out, oh, ow), dtype=x.dtype)
     if b is not None:
         y += b.reshape(1, -1, 1, 1)
     return y
@@ -294,6 +296,8 @@ def convolution_2d_grad_w(x: Any, gy: Any, ksize: Any, stride: Any, pad: Any, di
             gw = part if step >= n else part.astype(acc_dtype)
         else:
             gw += part
+    if gw is None:  # an empty batch
+        return cupy.zeros((n_out, c // g) + k, dtype=x.dtype)
     return gw.astype(x.dtype, copy=False).reshape(n_out, c // g, k[0], k[1])
 
 
@@ -338,6 +342,8 @@ def deconvolution_2d(x: Any, W: Any, b: Any, stride: Any, pad: Any, outsize: Any
             y = part
         else:
             y[i:i + m] = part
+    if y is None:  # an empty batch
+        y = cupy.zeros((n, n_out) + hw, dtype=x.dtype)
     if b is not None:
         y += b.reshape(1, -1, 1, 1)
     return y
