@@ -29,6 +29,8 @@ if not any(v in os.environ for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", 
     for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[_name] = "1"
 
+import numpy as np
+
 import kusari as chainer
 import kusari.functions as F
 import kusari.links as L
@@ -107,12 +109,14 @@ def parse_args(argv=None):
     parser.add_argument("--train-size", type=int, default=None, help="use the first N examples")
     parser.add_argument("--test-size", type=int, default=None, help="use the first N test images")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument("--seed", type=int, default=0, help="seed of NumPy's global generator")
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
     args.device = get_device(args.device)
+    np.random.seed(args.seed)  # initial weights and shuffling: the same run every time
     train, test = load_data(args.dataset)
     if args.train_size:
         train = datasets.SubDataset(train, 0, min(args.train_size, len(train)))
