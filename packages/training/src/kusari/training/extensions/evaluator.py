@@ -9,8 +9,7 @@ from typing import Any
 
 from kusari.configuration import no_backprop_mode, using_config
 from kusari.dataset.convert import _call_converter, concat_examples
-from kusari.reporter import DictSummary, Reporter, report, report_scope
-from kusari.reporter import _stack as _reporter_stack
+from kusari.reporter import DictSummary, Reporter, get_current_reporter, report, report_scope
 from kusari.training import extension
 
 __all__ = ["Evaluator"]
@@ -127,7 +126,9 @@ class Evaluator(extension.Extension):
 
     def evaluate(self) -> dict[str, Any]:
         """One sweep over the ``'main'`` iterator; returns the mean of each reported value."""
-        if not _reporter_stack():  # called on its own: observe the targets by name
+        try:
+            get_current_reporter()
+        except RuntimeError:  # called on its own: observe the targets by their names
             with self._reporter(""):
                 return self.evaluate()
         iterator = self._iterators["main"]
