@@ -70,8 +70,9 @@ def timed(fn: Callable[[], Any]) -> float:
     return clock() - t0
 
 
-def interleave(runners: dict[str, Callable[[], float]], reps: int,
-               setup: Callable[[int], Any] | None = None) -> dict[str, list[float]]:
+def interleave(
+    runners: dict[str, Callable[[], float]], reps: int, setup: Callable[[int], Any] | None = None
+) -> dict[str, list[float]]:
     """Call each runner once per repetition, alternating the order between repetitions.
 
     Each runner returns the seconds of the work it measured (so it can leave set-up and
@@ -97,8 +98,14 @@ def interleave(runners: dict[str, Callable[[], float]], reps: int,
     return times
 
 
-def row(name: str, unit: str, kusari: list[float], torch: list[float], target: float | None,
-        scale: float = 1.0) -> dict[str, Any]:
+def row(
+    name: str,
+    unit: str,
+    kusari: list[float],
+    torch: list[float],
+    target: float | None,
+    scale: float = 1.0,
+) -> dict[str, Any]:
     """Summarize paired measurements into one table row.
 
     Args:
@@ -139,15 +146,16 @@ def report(workload: str, rows: list[dict[str, Any]], quick: bool, **extra: Any)
     Returns:
         The dict written.
     """
-    data = {"workload": workload, "quick": quick, "clock": CLOCK_NAME, "rows": rows,
-            "extra": extra}
+    data = {"workload": workload, "quick": quick, "clock": CLOCK_NAME, "rows": rows, "extra": extra}
     (out_dir() / f"{workload}.json").write_text(json.dumps(data, indent=2) + "\n")
     print("| workload | unit | kusari | PyTorch | ratio | target |")
     print("|---|---|---|---|---|---|")
     for r in rows:
         target = "—" if r["target"] is None else f"≤ {r['target']} ({r['status']})"
-        print(f"| {r['name']} | {r['unit']} | {r['kusari']:.4g} | {r['torch']:.4g} | "
-              f"{r['ratio']:.2f}× | {target} |")
+        print(
+            f"| {r['name']} | {r['unit']} | {r['kusari']:.4g} | {r['torch']:.4g} | "
+            f"{r['ratio']:.2f}× | {target} |"
+        )
     for key, value in extra.items():
         print(f"{key}: {value}")
     return data
@@ -172,11 +180,14 @@ def run_child(script: str, args: list[str], env: dict[str, str] | None = None) -
     """
     full_env = dict(os.environ)
     full_env.update(env or {})
-    proc = subprocess.run([sys.executable, script, *args], capture_output=True, text=True,
-                          env=full_env, check=False)
+    proc = subprocess.run(
+        [sys.executable, script, *args], capture_output=True, text=True, env=full_env, check=False
+    )
     if proc.returncode != 0:
-        raise RuntimeError(f"{script} {' '.join(args)} failed (exit {proc.returncode}):\n"
-                           f"{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+        raise RuntimeError(
+            f"{script} {' '.join(args)} failed (exit {proc.returncode}):\n"
+            f"{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+        )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -203,14 +214,23 @@ class Worker:
         env: Extra environment variables.
     """
 
-    def __init__(self, script: str, name: str, args: list[str] | None = None,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        script: str,
+        name: str,
+        args: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         full_env = dict(os.environ)
         full_env.update(env or {})
         self.name = name
         self._proc = subprocess.Popen(
             [sys.executable, script, "--worker", name, *(args or [])],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=full_env)
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=full_env,
+        )
 
     def call(self, cmd: str, **kwargs: Any) -> dict[str, Any]:
         """Run ``cmd`` in the worker with ``kwargs`` and return its JSON answer."""
@@ -219,7 +239,7 @@ class Worker:
         self._proc.stdin.flush()
         for line in self._proc.stdout:
             if line.startswith(_REPLY):
-                reply = json.loads(line[len(_REPLY):])
+                reply = json.loads(line[len(_REPLY) :])
                 if "error" in reply:
                     raise RuntimeError(f"{self.name} worker, {cmd}: {reply['error']}")
                 return reply
@@ -270,7 +290,7 @@ def serve(handlers: dict[str, Callable[..., dict[str, Any]]]) -> None:
         msg = json.loads(line)
         try:
             reply = handlers[msg.pop("cmd")](**msg)
-        except Exception:  # noqa: BLE001 - reported to the parent, which raises
+        except Exception:
             reply = {"error": traceback.format_exc()}
         sys.stdout.flush()
         print(_REPLY + json.dumps(reply), flush=True)

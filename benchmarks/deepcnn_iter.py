@@ -32,8 +32,16 @@ from kusari import optimizers  # noqa: E402
 
 TARGET = 1.3
 BATCH = 64
-CHANNELS = [(64, False), (64, True), (128, False), (128, True),
-            (256, False), (256, False), (256, False), (256, True)]
+CHANNELS = [
+    (64, False),
+    (64, True),
+    (128, False),
+    (128, True),
+    (256, False),
+    (256, False),
+    (256, False),
+    (256, True),
+]
 
 
 class ConvBlock(kusari.Chain):
@@ -72,8 +80,12 @@ class DeepCNN(kusari.ChainList):
     """Eight ConvBlocks, two LinearBlocks and the output Linear, applied in order."""
 
     def __init__(self, n_output: int) -> None:
-        super().__init__(*[ConvBlock(c, p) for c, p in CHANNELS],
-                         LinearBlock(), LinearBlock(), L.Linear(None, n_output))
+        super().__init__(
+            *[ConvBlock(c, p) for c, p in CHANNELS],
+            LinearBlock(),
+            LinearBlock(),
+            L.Linear(None, n_output),
+        )
 
     def forward(self, x):
         for f in self.children():
@@ -89,13 +101,24 @@ def torch_deepcnn(n_output: int = 10):
     layers: list = []
     c_in = 3
     for c, pool_drop in CHANNELS:
-        layers += [nn.Conv2d(c_in, c, 3, 1, 1, bias=False),
-                   nn.BatchNorm2d(c, eps=2e-5, momentum=0.1), nn.ReLU()]
+        layers += [
+            nn.Conv2d(c_in, c, 3, 1, 1, bias=False),
+            nn.BatchNorm2d(c, eps=2e-5, momentum=0.1),
+            nn.ReLU(),
+        ]
         if pool_drop:
             layers += [nn.MaxPool2d(2, 2), nn.Dropout(0.25)]
         c_in = c
-    layers += [nn.Flatten(), nn.Linear(256 * 4 * 4, 1024), nn.ReLU(), nn.Dropout(0.5),
-               nn.Linear(1024, 1024), nn.ReLU(), nn.Dropout(0.5), nn.Linear(1024, n_output)]
+    layers += [
+        nn.Flatten(),
+        nn.Linear(256 * 4 * 4, 1024),
+        nn.ReLU(),
+        nn.Dropout(0.5),
+        nn.Linear(1024, 1024),
+        nn.ReLU(),
+        nn.Dropout(0.5),
+        nn.Linear(1024, n_output),
+    ]
     return nn.Sequential(*layers)
 
 
@@ -103,8 +126,9 @@ def copy_weights(model: DeepCNN, tmodel) -> None:
     """Copy kusari's parameters and BN statistics into the torch twin, layer by layer."""
     import torch
 
-    mods = iter(m for m in tmodel if isinstance(
-        m, (torch.nn.Conv2d, torch.nn.BatchNorm2d, torch.nn.Linear)))
+    mods = iter(
+        m for m in tmodel if isinstance(m, (torch.nn.Conv2d, torch.nn.BatchNorm2d, torch.nn.Linear))
+    )
     t = torch.from_numpy
     with torch.no_grad():
         for block in model.children():
@@ -192,8 +216,9 @@ def main() -> None:
     with Worker(__file__, "kusari") as kw, Worker(__file__, "torch") as tw:
         kw.ready()
         tw.ready()  # both warm-ups (run in parallel) are over before timing starts
-        times = interleave({"kusari": kw.timer("step", n=iters),
-                            "torch": tw.timer("step", n=iters)}, reps)
+        times = interleave(
+            {"kusari": kw.timer("step", n=iters), "torch": tw.timer("step", n=iters)}, reps
+        )
     r = row("deepcnn_iter", "s/iter", times["kusari"], times["torch"], TARGET)
     report("deepcnn_iter", [r], quick, reps=reps, iters_per_rep=iters, batch=BATCH)
 

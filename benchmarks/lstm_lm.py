@@ -69,9 +69,15 @@ def kusari_worker(weights: str) -> dict:
     np.random.seed(0)
     model = RNNLM()
     lstm = model.lstm
-    np.savez(weights, embed=model.embed.W.array, w_ih=gates_to_torch(lstm.upward.W.array),
-             w_hh=gates_to_torch(lstm.lateral.W.array), b_ih=gates_to_torch(lstm.upward.b.array),
-             out_w=model.out.W.array, out_b=model.out.b.array)
+    np.savez(
+        weights,
+        embed=model.embed.W.array,
+        w_ih=gates_to_torch(lstm.upward.W.array),
+        w_hh=gates_to_torch(lstm.lateral.W.array),
+        b_ih=gates_to_torch(lstm.upward.b.array),
+        out_w=model.out.W.array,
+        out_b=model.out.b.array,
+    )
     opt = optimizers.SGD(lr=LR)
     opt.setup(model)
     data = corpus()
@@ -109,9 +115,13 @@ def torch_worker(weights: str) -> dict:
     data = torch.from_numpy(corpus().astype(np.int64))
 
     def build(fused: bool):
-        m = nn.ModuleDict({"embed": nn.Embedding(VOCAB, UNITS),
-                           "rnn": nn.LSTM(UNITS, UNITS) if fused else nn.LSTMCell(UNITS, UNITS),
-                           "out": nn.Linear(UNITS, VOCAB)})
+        m = nn.ModuleDict(
+            {
+                "embed": nn.Embedding(VOCAB, UNITS),
+                "rnn": nn.LSTM(UNITS, UNITS) if fused else nn.LSTMCell(UNITS, UNITS),
+                "out": nn.Linear(UNITS, VOCAB),
+            }
+        )
         sfx = "_l0" if fused else ""
         with torch.no_grad():
             m["embed"].weight.copy_(w["embed"])
@@ -163,18 +173,38 @@ def main() -> None:
             with Worker(__file__, "torch", [weights]) as tw:
                 # The first iteration is the warm-up and the check that the three compute
                 # the same loss from the same weights and a zero state.
-                first = {"kusari": kw.call("step")["loss"], "torch_cell": tw.call("cell")["loss"],
-                         "torch_fused": tw.call("fused")["loss"]}
-                times = interleave({"kusari": kw.timer("step"), "torch_cell": tw.timer("cell"),
-                                    "torch_fused": tw.timer("fused")}, reps)
+                first = {
+                    "kusari": kw.call("step")["loss"],
+                    "torch_cell": tw.call("cell")["loss"],
+                    "torch_fused": tw.call("fused")["loss"],
+                }
+                times = interleave(
+                    {
+                        "kusari": kw.timer("step"),
+                        "torch_cell": tw.timer("cell"),
+                        "torch_fused": tw.timer("fused"),
+                    },
+                    reps,
+                )
     rows = [
         row("lstm_lm (vs LSTMCell loop)", "s/iter", times["kusari"], times["torch_cell"], TARGET),
         row("lstm_lm (vs fused nn.LSTM)", "s/iter", times["kusari"], times["torch_fused"], None),
     ]
     loss_gap = max(abs(first["kusari"] - v) / abs(v) for v in first.values())
-    report("lstm_lm", rows, quick, first_loss=first, first_loss_rel_gap=loss_gap,
-           losses_match=loss_gap < 1e-4, reps=reps, batch=BATCH, bptt=BPTT, vocab=VOCAB,
-           units=UNITS, optimizer=f"SGD lr {LR}")
+    report(
+        "lstm_lm",
+        rows,
+        quick,
+        first_loss=first,
+        first_loss_rel_gap=loss_gap,
+        losses_match=loss_gap < 1e-4,
+        reps=reps,
+        batch=BATCH,
+        bptt=BPTT,
+        vocab=VOCAB,
+        units=UNITS,
+        optimizer=f"SGD lr {LR}",
+    )
 
 
 if __name__ == "__main__":

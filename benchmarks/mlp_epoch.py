@@ -72,15 +72,22 @@ def kusari_worker(data_dir: str) -> dict:
         with kusari.no_backprop_mode():
             model.predictor(a["x_train"][:1])  # the None input sizes take shape here
         p = model.predictor
-        np.savez(weights, **{f"{n}.{k}": getattr(getattr(p, n), k).array
-                             for n in ("l1", "l2", "l3") for k in ("W", "b")})
+        np.savez(
+            weights,
+            **{
+                f"{n}.{k}": getattr(getattr(p, n), k).array
+                for n in ("l1", "l2", "l3")
+                for k in ("W", "b")
+            },
+        )
         state.update(model=model, seed=seed)
         return {}
 
     def epoch(n_iter: int | None = None) -> dict:
         model = state["model"]
         it = iterators.SerialIterator(
-            train, BATCH, order_sampler=ShuffleOrderSampler(np.random.RandomState(state["seed"])))
+            train, BATCH, order_sampler=ShuffleOrderSampler(np.random.RandomState(state["seed"]))
+        )
         opt = optimizers.SGD(lr=LR)
         opt.setup(model)
         updater = training.StandardUpdater(it, opt)
@@ -113,8 +120,9 @@ def torch_worker(data_dir: str) -> dict:
     state: dict = {}
 
     def prepare(seed: int, weights: str) -> dict:
-        model = nn.Sequential(nn.Linear(784, 100), nn.ReLU(), nn.Linear(100, 100), nn.ReLU(),
-                              nn.Linear(100, 10))
+        model = nn.Sequential(
+            nn.Linear(784, 100), nn.ReLU(), nn.Linear(100, 100), nn.ReLU(), nn.Linear(100, 10)
+        )
         w = np.load(weights)
         with torch.no_grad():
             for name, mod in zip(("l1", "l2", "l3"), (model[0], model[2], model[4])):
@@ -129,13 +137,14 @@ def torch_worker(data_dir: str) -> dict:
         lossf = nn.functional.cross_entropy
         order = np.random.RandomState(state["seed"]).permutation(len(x_train))
         if n_iter is not None:
-            order = order[:n_iter * BATCH]
+            order = order[: n_iter * BATCH]
 
         def loop() -> None:
             for i in range(0, len(order), BATCH):
-                idx = order[i:i + BATCH]
-                loss = lossf(model(torch.from_numpy(x_train[idx])),
-                             torch.from_numpy(t_train64[idx]))
+                idx = order[i : i + BATCH]
+                loss = lossf(
+                    model(torch.from_numpy(x_train[idx])), torch.from_numpy(t_train64[idx])
+                )
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -171,6 +180,7 @@ def main() -> None:
                     res = worker.call("epoch")
                     acc[worker.name].append(res["acc"])
                     return res["t"]
+
                 return go
 
             prepare(1000)  # warm-up (page faults, BLAS buffers, lazy imports), not measured
@@ -179,10 +189,18 @@ def main() -> None:
             times = interleave({"kusari": run(kw), "torch": run(tw)}, reps, setup=prepare)
     gaps = [abs(a - b) for a, b in zip(acc["kusari"], acc["torch"])]
     r = row("mlp_epoch", "s/epoch", times["kusari"], times["torch"], TARGET)
-    report("mlp_epoch", [r], quick,
-           test_accuracy_kusari=acc["kusari"], test_accuracy_torch=acc["torch"],
-           max_accuracy_gap_points=round(max(gaps) * 100, 3), accuracy_match=max(gaps) <= 0.01,
-           reps=reps, batch=BATCH, images=len(train))
+    report(
+        "mlp_epoch",
+        [r],
+        quick,
+        test_accuracy_kusari=acc["kusari"],
+        test_accuracy_torch=acc["torch"],
+        max_accuracy_gap_points=round(max(gaps) * 100, 3),
+        accuracy_match=max(gaps) <= 0.01,
+        reps=reps,
+        batch=BATCH,
+        images=len(train),
+    )
     if max(gaps) > 0.01:
         print(f"WARNING: test accuracies differ by {max(gaps) * 100:.2f} points (> 1)")
 

@@ -30,9 +30,8 @@ MIB = 2**20
 
 def child(framework: str) -> None:
     """Measure one training step of ``framework`` in this (fresh) process."""
-    import numpy as np
-
     import deepcnn_iter as d
+    import numpy as np
 
     if framework == "torch":
         import torch
@@ -49,8 +48,16 @@ def child(framework: str) -> None:
         model, step = d.torch_setup(x, t)
         step()
         n_params = sum(p.numel() for p in model.parameters())
-    child_reply({"framework": framework, "baseline_maxrss": base, "baseline_rss": base_now,
-                 "peak_maxrss": maxrss(), "growth": maxrss() - base_now, "n_params": n_params})
+    child_reply(
+        {
+            "framework": framework,
+            "baseline_maxrss": base,
+            "baseline_rss": base_now,
+            "peak_maxrss": maxrss(),
+            "growth": maxrss() - base_now,
+            "n_params": n_params,
+        }
+    )
 
 
 def main() -> None:
@@ -64,18 +71,29 @@ def main() -> None:
             res = run_child(script, ["--child", framework])
             seen[framework].append(res)
             return res["growth"]
+
         return run
 
     growth = interleave({"kusari": measure("kusari"), "torch": measure("torch")}, reps)
-    r = row("peak_memory (deepcnn step)", "MiB", growth["kusari"], growth["torch"], TARGET,
-            scale=1 / MIB)
+    r = row(
+        "peak_memory (deepcnn step)",
+        "MiB",
+        growth["kusari"],
+        growth["torch"],
+        TARGET,
+        scale=1 / MIB,
+    )
     n_params = seen["torch"][0]["n_params"]
-    report("peak_memory", [r], quick, reps=reps,
-           n_params={fw: runs[0]["n_params"] for fw, runs in seen.items()},
-           params_grads_adam_mib=round(n_params * 4 * 4 / MIB, 1),
-           baseline_rss_mib={fw: round(runs[0]["baseline_rss"] / MIB, 1)
-                             for fw, runs in seen.items()},
-           growth_mib={fw: [round(g / MIB, 1) for g in growth[fw]] for fw in growth})
+    report(
+        "peak_memory",
+        [r],
+        quick,
+        reps=reps,
+        n_params={fw: runs[0]["n_params"] for fw, runs in seen.items()},
+        params_grads_adam_mib=round(n_params * 4 * 4 / MIB, 1),
+        baseline_rss_mib={fw: round(runs[0]["baseline_rss"] / MIB, 1) for fw, runs in seen.items()},
+        growth_mib={fw: [round(g / MIB, 1) for g in growth[fw]] for fw in growth},
+    )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,16 @@ from _timing import ROOT, out_dir
 
 __all__ = ["BENCHMARKS", "main", "rows_of", "summarize"]
 
-BENCHMARKS = ["op_overhead", "ops", "mlp_epoch", "lenet_epoch", "deepcnn_iter", "lstm_lm",
-              "peak_memory", "scaling"]
+BENCHMARKS = [
+    "op_overhead",
+    "ops",
+    "mlp_epoch",
+    "lenet_epoch",
+    "deepcnn_iter",
+    "lstm_lm",
+    "peak_memory",
+    "scaling",
+]
 HERE = Path(__file__).resolve().parent
 
 
@@ -39,11 +47,30 @@ def rows_of(name: str, data: dict[str, Any]) -> list[dict[str, Any]]:
     if "kusari_us" in data:  # op_overhead.py writes one flat record
         target = data.get("target")
         ratio = data["ratio"]
-        return [{"workload": name, "name": name, "unit": "µs/iter", "kusari": data["kusari_us"],
-                 "torch": data["torch_us"], "ratio": ratio, "target": target,
-                 "status": "info" if target is None else ("ok" if ratio <= target else "MISSED")}]
-    return [{"workload": name, "name": name, "unit": "", "kusari": None, "torch": None,
-             "ratio": None, "target": None, "status": "unreadable result"}]
+        return [
+            {
+                "workload": name,
+                "name": name,
+                "unit": "µs/iter",
+                "kusari": data["kusari_us"],
+                "torch": data["torch_us"],
+                "ratio": ratio,
+                "target": target,
+                "status": "info" if target is None else ("ok" if ratio <= target else "MISSED"),
+            }
+        ]
+    return [
+        {
+            "workload": name,
+            "name": name,
+            "unit": "",
+            "kusari": None,
+            "torch": None,
+            "ratio": None,
+            "target": None,
+            "status": "unreadable result",
+        }
+    ]
 
 
 def _fmt(v: Any) -> str:
@@ -64,11 +91,17 @@ def _machine() -> dict[str, Any]:
         code = f"import {mod}; print(getattr({mod}, '__version__', '?'))"
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         versions[mod] = proc.stdout.strip() or "not importable"
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                            capture_output=True, text=True).stdout.strip()
-    return {"cpu": cpu, "cores": os.cpu_count(), "versions": versions, "commit": commit,
-            "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-            "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None}
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "versions": versions,
+        "commit": commit,
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
 
 
 def summarize(runs: dict[str, dict[str, Any]], quick: bool) -> dict[str, Any]:
@@ -91,8 +124,13 @@ def summarize(runs: dict[str, dict[str, Any]], quick: bool) -> dict[str, Any]:
         data = json.loads(path.read_text())
         results[name] = data
         rows.extend(rows_of(name, data))
-    summary = {"quick": quick, "machine": _machine(), "runs": runs, "rows": rows,
-               "details": {n: d.get("extra", {}) for n, d in results.items()}}
+    summary = {
+        "quick": quick,
+        "machine": _machine(),
+        "runs": runs,
+        "rows": rows,
+        "details": {n: d.get("extra", {}) for n, d in results.items()},
+    }
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     m = summary["machine"]
     lines = [
@@ -113,8 +151,10 @@ def summarize(runs: dict[str, dict[str, Any]], quick: bool) -> dict[str, Any]:
     for r in rows:
         target = "—" if r["target"] is None else f"≤ {r['target']}"
         ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}×"
-        lines.append(f"| {r['workload']} | {r['name']} | {r['unit']} | {_fmt(r['kusari'])} | "
-                     f"{_fmt(r['torch'])} | {ratio} | {target} | {r['status']} |")
+        lines.append(
+            f"| {r['workload']} | {r['name']} | {r['unit']} | {_fmt(r['kusari'])} | "
+            f"{_fmt(r['torch'])} | {ratio} | {target} | {r['status']} |"
+        )
     if runs:
         lines += ["", "| benchmark | exit | wall s |", "|---|---|---|"]
         lines += [f"| {n} | {v['rc']} | {v['seconds']:.1f} |" for n, v in runs.items()]
@@ -138,8 +178,9 @@ def main(argv: list[str]) -> int:
             (out / f"{name}.json").unlink(missing_ok=True)
             print(f"== {name}", flush=True)
             t0 = time.perf_counter()
-            rc = subprocess.run([sys.executable, str(script), *(["--quick"] if quick else [])],
-                                cwd=ROOT).returncode
+            rc = subprocess.run(
+                [sys.executable, str(script), *(["--quick"] if quick else [])], cwd=ROOT
+            ).returncode
             runs[name] = {"rc": rc, "seconds": time.perf_counter() - t0}
             if rc != 0:
                 print(f"== {name} FAILED (exit {rc})", flush=True)

@@ -36,7 +36,16 @@ import sys  # noqa: E402
 
 import numpy as np  # noqa: E402
 from _timing import (  # noqa: E402
-    Worker, child_reply, interleave, maxrss, report, row, rss_now, run_child, serve, timed,
+    Worker,
+    child_reply,
+    interleave,
+    maxrss,
+    report,
+    row,
+    rss_now,
+    run_child,
+    serve,
+    timed,
     worker_args,
 )
 
@@ -104,8 +113,12 @@ def chain_memory_child(framework: str, n: int) -> None:
 def mlp_memory_child(framework: str) -> None:
     """Forward and backward of the deep narrow MLP; RSS at each stage."""
     rng = np.random.default_rng(0)
-    ws = [(np.eye(WIDTH) + 1e-3 / np.sqrt(WIDTH) * rng.standard_normal((WIDTH, WIDTH)))
-          .astype(np.float32) for _ in range(DEPTH)]
+    ws = [
+        (np.eye(WIDTH) + 1e-3 / np.sqrt(WIDTH) * rng.standard_normal((WIDTH, WIDTH))).astype(
+            np.float32
+        )
+        for _ in range(DEPTH)
+    ]
     x = rng.uniform(0, 1, (MLP_BATCH, WIDTH)).astype(np.float32)
     if framework == "kusari":
         ws = [kusari.Parameter(w) for w in ws]
@@ -133,10 +146,16 @@ def mlp_memory_child(framework: str) -> None:
     peak = maxrss()
     del h, loss
     # Peak against the current RSS at the start: imports may have peaked higher before.
-    child_reply({"forward": forward - base, "after_backward": after_backward - base,
-                 "after_release": rss_now() - base, "peak": peak - base,
-                 "peak_raised": peak > base_max,
-                 "grad_ok": bool(ws[0].grad is not None)})
+    child_reply(
+        {
+            "forward": forward - base,
+            "after_backward": after_backward - base,
+            "after_release": rss_now() - base,
+            "peak": peak - base,
+            "peak_raised": peak > base_max,
+            "grad_ok": bool(ws[0].grad is not None),
+        }
+    )
 
 
 def chain_worker(name: str) -> dict:
@@ -160,17 +179,37 @@ def time_rows(sizes: list[int], reps: int, ops_per_rep: int) -> tuple[list[dict]
     with Worker(__file__, "kusari") as kw, Worker(__file__, "torch") as tw:
         for n in sizes:
             loops = max(1, ops_per_rep // n)
-            times = interleave({"kusari": kw.timer("chain", n=n, loops=loops),
-                                "torch": tw.timer("chain", n=n, loops=loops)}, reps)
+            times = interleave(
+                {
+                    "kusari": kw.timer("chain", n=n, loops=loops),
+                    "torch": tw.timer("chain", n=n, loops=loops),
+                },
+                reps,
+            )
             per_op["kusari"][n], per_op["torch"][n] = times["kusari"], times["torch"]
-            rows.append(row(f"chain of {n} ops, fwd+bwd", "µs/op", times["kusari"],
-                            times["torch"], None, scale=1e6))
+            rows.append(
+                row(
+                    f"chain of {n} ops, fwd+bwd",
+                    "µs/op",
+                    times["kusari"],
+                    times["torch"],
+                    None,
+                    scale=1e6,
+                )
+            )
     top = max(sizes)
     flat = {fw: float(np.median(d[top]) / np.median(d[1000])) for fw, d in per_op.items()}
-    rows.append({"name": f"per-op growth, {top} ÷ 1000 ops (kusari; torch for reference)",
-                 "unit": "×", "kusari": flat["kusari"], "torch": flat["torch"],
-                 "ratio": flat["kusari"], "target": FLAT_TARGET,
-                 "status": "ok" if flat["kusari"] <= FLAT_TARGET else "MISSED"})
+    rows.append(
+        {
+            "name": f"per-op growth, {top} ÷ 1000 ops (kusari; torch for reference)",
+            "unit": "×",
+            "kusari": flat["kusari"],
+            "torch": flat["torch"],
+            "ratio": flat["kusari"],
+            "target": FLAT_TARGET,
+            "status": "ok" if flat["kusari"] <= FLAT_TARGET else "MISSED",
+        }
+    )
     return rows, flat
 
 
@@ -180,27 +219,57 @@ def main() -> None:
     rows, flat = time_rows(sizes, reps=2 if quick else 3, ops_per_rep=5000 if quick else 20_000)
     script = os.path.abspath(__file__)
     top = max(sizes)
-    chain = {fw: run_child(script, ["--child", "chain", fw, str(top)])
-             for fw in ("kusari", "torch")}
-    rows.append(row(f"graph memory, chain of {top}", "bytes/op",
-                    [chain["kusari"]["bytes_per_op"]], [chain["torch"]["bytes_per_op"]], None))
+    chain = {
+        fw: run_child(script, ["--child", "chain", fw, str(top)]) for fw in ("kusari", "torch")
+    }
+    rows.append(
+        row(
+            f"graph memory, chain of {top}",
+            "bytes/op",
+            [chain["kusari"]["bytes_per_op"]],
+            [chain["torch"]["bytes_per_op"]],
+            None,
+        )
+    )
     env = {"MALLOC_MMAP_THRESHOLD_": "65536"}
     mlp = {fw: run_child(script, ["--child", "mlp", fw], env) for fw in ("kusari", "torch")}
     theory = DEPTH * MLP_BATCH * WIDTH * 4
-    rows.append(row(f"{DEPTH}-layer MLP fwd+bwd peak", "MiB", [mlp["kusari"]["peak"]],
-                    [mlp["torch"]["peak"]], MEM_TARGET, scale=1 / MIB))
+    rows.append(
+        row(
+            f"{DEPTH}-layer MLP fwd+bwd peak",
+            "MiB",
+            [mlp["kusari"]["peak"]],
+            [mlp["torch"]["peak"]],
+            MEM_TARGET,
+            scale=1 / MIB,
+        )
+    )
     held = {fw: m["after_backward"] / theory for fw, m in mlp.items()}
-    rows.append({"name": f"{DEPTH}-layer MLP: memory still held after backward (loss alive) "
-                         "÷ activations (kusari; torch for reference)",
-                 "unit": "×", "kusari": held["kusari"], "torch": held["torch"],
-                 "ratio": held["kusari"], "target": HELD_TARGET,
-                 "status": "ok" if held["kusari"] <= HELD_TARGET else "MISSED"})
-    report("scaling", rows, quick, flatness=flat,
-           mlp_theoretical_activations_mib=round(theory / MIB, 1),
-           mlp_mib={fw: {k: v if isinstance(v, bool) else round(v / MIB, 1) for k, v in m.items()}
-                    for fw, m in mlp.items()},
-           mlp_peak_over_theory={fw: round(m["peak"] / theory, 2) for fw, m in mlp.items()},
-           chain_grad_ok={fw: c["grad_ok"] for fw, c in chain.items()})
+    rows.append(
+        {
+            "name": f"{DEPTH}-layer MLP: memory still held after backward (loss alive) "
+            "÷ activations (kusari; torch for reference)",
+            "unit": "×",
+            "kusari": held["kusari"],
+            "torch": held["torch"],
+            "ratio": held["kusari"],
+            "target": HELD_TARGET,
+            "status": "ok" if held["kusari"] <= HELD_TARGET else "MISSED",
+        }
+    )
+    report(
+        "scaling",
+        rows,
+        quick,
+        flatness=flat,
+        mlp_theoretical_activations_mib=round(theory / MIB, 1),
+        mlp_mib={
+            fw: {k: v if isinstance(v, bool) else round(v / MIB, 1) for k, v in m.items()}
+            for fw, m in mlp.items()
+        },
+        mlp_peak_over_theory={fw: round(m["peak"] / theory, 2) for fw, m in mlp.items()},
+        chain_grad_ok={fw: c["grad_ok"] for fw, c in chain.items()},
+    )
 
 
 if __name__ == "__main__":
