@@ -22,6 +22,9 @@ from pathlib import Path
 import numpy
 import pytest
 
+import kusari
+import kusari.functions as F
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "gpu: needs CuPy and a CUDA device (skipped otherwise)")
@@ -622,10 +625,14 @@ CASES = _make_cases()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrize ``kernel_case`` and ``kernel_dtype`` over every case and its dtypes."""
+    """Parametrize ``kernel_case``/``kernel_dtype`` and ``function_case``/``function_dtype``."""
     if "kernel_case" in metafunc.fixturenames:
         params = [pytest.param(c, dt, id=f"{c.id}-{dt}") for c in CASES for dt in c.dtypes]
         metafunc.parametrize(("kernel_case", "kernel_dtype"), params)
+    if "function_case" in metafunc.fixturenames:
+        params = [pytest.param(name, dt, id=f"{name}-{dt}") for name in sorted(FUNCTIONS)
+                  for dt in ("float16", "float32", "float64")]
+        metafunc.parametrize(("function_case", "function_dtype"), params)
 
 
 def assert_outputs_match(case: Case, got: tuple, want: tuple, dtype: str, to_numpy) -> None:
@@ -649,3 +656,105 @@ def assert_outputs_match(case: Case, got: tuple, want: tuple, dtype: str, to_num
 def outputs_match():
     """The comparison helper (fixtures are how these test modules share code)."""
     return assert_outputs_match
+
+
+def _pool_idx(rng, dt):
+    x = rng.standard_normal((2, 3, 6, 6)).astype(dt)
+    return F.max_pooling_2d(x, 2, return_indices=True)[1]
+
+
+# --- kusari functions whose forward or backward uses a kernel ------------------------------
+# id -> (make(rng, dtype) -> inputs, f(*inputs) -> Variable or tuple); integer inputs are
+# passed as arrays, float inputs become Variables whose gradients are compared.
+FUNCTIONS = {
+    "softmax": (lambda r, d: [r.standard_normal((4, 6)).astype(d)], lambda x: F.softmax(x)),
+    "softmax-axis2": (lambda r, d: [r.standard_normal((2, 3, 4)).astype(d)],
+                      lambda x: F.softmax(x, axis=2)),
+    "log_softmax": (lambda r, d: [r.standard_normal((4, 6)).astype(d)], F.log_softmax),
+    "softmax_cross_entropy": (
+        lambda r, d: [r.standard_normal((5, 4)).astype(d), r.integers(0, 4, 5).astype(numpy.int32)],
+        F.softmax_cross_entropy),
+    "softmax_cross_entropy-ignore-no-reduce": (
+        lambda r, d: [r.standard_normal((3, 4, 2)).astype(d),
+                      numpy.array([[0, -1], [3, 1], [-1, 2]], numpy.int32)],
+        lambda x, t: F.softmax_cross_entropy(x, t, reduce="no")),
+    "softmax_cross_entropy-weights-nocache": (
+        lambda r, d: [r.standard_normal((5, 4)).astype(d), r.integers(0, 4, 5).astype(numpy.int32),
+                      numpy.array([1.0, 2.0, 0.5, 1.5], d)],
+        lambda x, t, w: F.softmax_cross_entropy(x, t, class_weight=w.array, cache_score=False)),
+    "erf": (lambda r, d: [r.standard_normal((3, 5)).astype(d)], F.erf),
+    "erfc": (lambda r, d: [r.standard_normal((3, 5)).astype(d)], F.erfc),
+    "batch_normalization": (
+        lambda r, d: [r.standard_normal((4, 3, 2, 2)).astype(d) + 2,
+                      r.standard_normal(3).astype(d), r.standard_normal(3).astype(d)],
+        F.batch_normalization),
+    "fixed_batch_normalization": (
+        lambda r, d: [r.standard_normal((4, 3)).astype(d), r.standard_normal(3).astype(d),
+                      r.standard_normal(3).astype(d), r.standard_normal(3).astype(d),
+                      (numpy.abs(r.standard_normal(3)) + 0.5).astype(d)],
+        F.fixed_batch_normalization),
+    "lstm": (lambda r, d: [r.standard_normal((4, 3)).astype(d),
+                           r.standard_normal((3, 12)).astype(d)], F.lstm),
+    "convolution_2d": (
+        lambda r, d: [r.standard_normal((2, 4, 7, 6)).astype(d),
+                      (r.standard_normal((6, 2, 3, 3)) * 0.3).astype(d), r.standard_normal(6).astype(d)],
+        lambda x, W, b: F.convolution_2d(x, W, b, stride=(2, 1), pad=1, groups=2)),
+    "convolution_2d-dilate-cover_all": (
+        lambda r, d: [r.standard_normal((2, 2, 8, 8)).astype(d),
+                      (r.standard_normal((3, 2, 3, 3)) * 0.3).astype(d)],
+        lambda x, W: F.convolution_2d(x, W, stride=2, cover_all=True, dilate=2)),
+    "deconvolution_2d": (
+        lambda r, d: [r.standard_normal((2, 3, 4, 4)).astype(d),
+                      (r.standard_normal((3, 2, 3, 3)) * 0.3).astype(d), r.standard_normal(2).astype(d)],
+        lambda x, W, b: F.deconvolution_2d(x, W, b, stride=2, pad=1, outsize=(8, 7))),
+    "im2col": (lambda r, d: [r.standard_normal((2, 3, 5, 6)).astype(d)],
+               lambda x: F.im2col(x, 3, stride=2, pad=1)),
+    "max_pooling_2d": (lambda r, d: [r.standard_normal((2, 3, 7, 7)).astype(d)],
+                       lambda x: F.max_pooling_2d(x, 3, stride=2, pad=1)),
+    "average_pooling_2d": (lambda r, d: [r.standard_normal((2, 3, 7, 7)).astype(d)],
+                           lambda x: F.average_pooling_2d(x, 3, stride=2, pad=1)),
+    "unpooling_2d": (lambda r, d: [r.standard_normal((2, 3, 3, 3)).astype(d)],
+                     lambda x: F.unpooling_2d(x, 2, outsize=(6, 6))),
+    "upsampling_2d": (lambda r, d: [r.standard_normal((2, 3, 3, 3)).astype(d), _pool_idx(r, d)],
+                      lambda x, idx: F.upsampling_2d(x, idx, 2, outsize=(6, 6))),
+}
+
+
+
+
+def run_function(name: str, dtype: str, to_device, to_host, kernels, monkeypatch) -> list:
+    """Outputs and input gradients of ``FUNCTIONS[name]`` on ``to_device``'s backend.
+
+    ``kernels``: None leaves the backend's kernels as they are, False removes them (the
+    generic ``xp`` code runs), a dict installs it as the backend's kernels.
+    """
+    from kusari.backends import _registry
+
+    make, fn = FUNCTIONS[name]
+    inputs = make(numpy.random.default_rng(0), numpy.dtype(dtype))
+    args = []
+    for a in inputs:
+        a = to_device(a)
+        args.append(kusari.Variable(a) if a.dtype.kind == "f" else a)
+    with monkeypatch.context() as m:
+        if kernels is not None:
+            backend = _registry.backend_of(to_device(numpy.zeros(1)))
+            m.setattr(backend, "kernels", dict(kernels) if kernels else {})
+        ys = fn(*args)
+        ys = ys if isinstance(ys, tuple) else (ys,)
+        rng = numpy.random.default_rng(1)
+        loss = None
+        for y in ys:
+            gy = to_device(rng.standard_normal(y.shape).astype(y.dtype))
+            term = F.sum(y * gy)
+            loss = term if loss is None else loss + term
+        loss.backward()
+    return ([to_host(y.array) for y in ys]
+            + [to_host(v.grad) for v in args
+               if isinstance(v, kusari.Variable) and v.grad is not None])
+
+
+@pytest.fixture(name="run_function")
+def run_function_fixture():
+    """:func:`run_function` (fixtures are how these test modules share code)."""
+    return run_function

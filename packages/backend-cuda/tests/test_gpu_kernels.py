@@ -53,105 +53,21 @@ def test_every_kernel_is_registered_for_cupy_arrays():
 # --- kusari functions: kernels vs generic xp on CuPy vs NumPy ------------------------------
 
 
-def _pool_idx(rng, dt):
-    x = rng.standard_normal((2, 3, 6, 6)).astype(dt)
-    return F.max_pooling_2d(x, 2, return_indices=True)[1]
+def test_function_with_kernels_matches_generic_cupy_and_numpy(function_case, function_dtype,
+                                                               run_function, monkeypatch):
+    def on_gpu(kernels):
+        return run_function(function_case, function_dtype, cupy.asarray, cupy.asnumpy, kernels,
+                            monkeypatch)
 
-
-# id -> (make(rng, dtype) -> inputs, f(*inputs) -> Variable or tuple); integer inputs are
-# passed as arrays, float inputs become Variables whose gradients are compared.
-FUNCTIONS = {
-    "softmax": (lambda r, d: [r.standard_normal((4, 6)).astype(d)], lambda x: F.softmax(x)),
-    "softmax-axis2": (lambda r, d: [r.standard_normal((2, 3, 4)).astype(d)],
-                      lambda x: F.softmax(x, axis=2)),
-    "log_softmax": (lambda r, d: [r.standard_normal((4, 6)).astype(d)], F.log_softmax),
-    "softmax_cross_entropy": (
-        lambda r, d: [r.standard_normal((5, 4)).astype(d), r.integers(0, 4, 5).astype(np.int32)],
-        F.softmax_cross_entropy),
-    "softmax_cross_entropy-ignore-no-reduce": (
-        lambda r, d: [r.standard_normal((3, 4, 2)).astype(d),
-                      np.array([[0, -1], [3, 1], [-1, 2]], np.int32)],
-        lambda x, t: F.softmax_cross_entropy(x, t, reduce="no")),
-    "softmax_cross_entropy-weights-nocache": (
-        lambda r, d: [r.standard_normal((5, 4)).astype(d), r.integers(0, 4, 5).astype(np.int32),
-                      np.array([1.0, 2.0, 0.5, 1.5], d)],
-        lambda x, t, w: F.softmax_cross_entropy(x, t, class_weight=w.array, cache_score=False)),
-    "erf": (lambda r, d: [r.standard_normal((3, 5)).astype(d)], F.erf),
-    "erfc": (lambda r, d: [r.standard_normal((3, 5)).astype(d)], F.erfc),
-    "batch_normalization": (
-        lambda r, d: [r.standard_normal((4, 3, 2, 2)).astype(d) + 2,
-                      r.standard_normal(3).astype(d), r.standard_normal(3).astype(d)],
-        F.batch_normalization),
-    "fixed_batch_normalization": (
-        lambda r, d: [r.standard_normal((4, 3)).astype(d), r.standard_normal(3).astype(d),
-                      r.standard_normal(3).astype(d), r.standard_normal(3).astype(d),
-                      (np.abs(r.standard_normal(3)) + 0.5).astype(d)],
-        F.fixed_batch_normalization),
-    "lstm": (lambda r, d: [r.standard_normal((4, 3)).astype(d),
-                           r.standard_normal((3, 12)).astype(d)], F.lstm),
-    "convolution_2d": (
-        lambda r, d: [r.standard_normal((2, 4, 7, 6)).astype(d),
-                      (r.standard_normal((6, 2, 3, 3)) * 0.3).astype(d), r.standard_normal(6).astype(d)],
-        lambda x, W, b: F.convolution_2d(x, W, b, stride=(2, 1), pad=1, groups=2)),
-    "convolution_2d-dilate-cover_all": (
-        lambda r, d: [r.standard_normal((2, 2, 8, 8)).astype(d),
-                      (r.standard_normal((3, 2, 3, 3)) * 0.3).astype(d)],
-        lambda x, W: F.convolution_2d(x, W, stride=2, cover_all=True, dilate=2)),
-    "deconvolution_2d": (
-        lambda r, d: [r.standard_normal((2, 3, 4, 4)).astype(d),
-                      (r.standard_normal((3, 2, 3, 3)) * 0.3).astype(d), r.standard_normal(2).astype(d)],
-        lambda x, W, b: F.deconvolution_2d(x, W, b, stride=2, pad=1, outsize=(8, 7))),
-    "im2col": (lambda r, d: [r.standard_normal((2, 3, 5, 6)).astype(d)],
-               lambda x: F.im2col(x, 3, stride=2, pad=1)),
-    "max_pooling_2d": (lambda r, d: [r.standard_normal((2, 3, 7, 7)).astype(d)],
-                       lambda x: F.max_pooling_2d(x, 3, stride=2, pad=1)),
-    "average_pooling_2d": (lambda r, d: [r.standard_normal((2, 3, 7, 7)).astype(d)],
-                           lambda x: F.average_pooling_2d(x, 3, stride=2, pad=1)),
-    "unpooling_2d": (lambda r, d: [r.standard_normal((2, 3, 3, 3)).astype(d)],
-                     lambda x: F.unpooling_2d(x, 2, outsize=(6, 6))),
-    "upsampling_2d": (lambda r, d: [r.standard_normal((2, 3, 3, 3)).astype(d), _pool_idx(r, d)],
-                      lambda x, idx: F.upsampling_2d(x, idx, 2, outsize=(6, 6))),
-}
-
-
-def _run_function(name: str, dtype: str, to_device, kernels: bool, monkeypatch):
-    make, fn = FUNCTIONS[name]
-    inputs = make(np.random.default_rng(0), np.dtype(dtype))
-    args = []
-    for a in inputs:
-        a = to_device(a)
-        args.append(kusari.Variable(a) if a.dtype.kind == "f" else a)
-    with monkeypatch.context() as m:
-        if not kernels:
-            backend = _registry.backend_of(to_device(np.zeros(1)))
-            m.setattr(backend, "kernels", {})
-        ys = fn(*args)
-        ys = ys if isinstance(ys, tuple) else (ys,)
-        rng = np.random.default_rng(1)
-        loss = None
-        for y in ys:
-            gy = to_device(rng.standard_normal(y.shape).astype(y.dtype))
-            term = F.sum(y * gy)
-            loss = term if loss is None else loss + term
-        loss.backward()
-    host = cupy.asnumpy if to_device is cupy.asarray else np.asarray
-    return ([host(y.array) for y in ys]
-            + [host(v.grad) for v in args if isinstance(v, kusari.Variable) and v.grad is not None])
-
-
-@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
-@pytest.mark.parametrize("name", sorted(FUNCTIONS))
-def test_function_with_kernels_matches_generic_cupy_and_numpy(name, dtype, monkeypatch):
-    with_kernels = _run_function(name, dtype, cupy.asarray, True, monkeypatch)
-    generic = _run_function(name, dtype, cupy.asarray, False, monkeypatch)
-    host = _run_function(name, dtype, np.asarray, True, monkeypatch)
-    rtol, atol = GRAD_TOL[dtype]
+    with_kernels, generic = on_gpu(None), on_gpu(False)
+    host = run_function(function_case, function_dtype, np.asarray, np.asarray, None, monkeypatch)
+    rtol, atol = GRAD_TOL[function_dtype]
     assert len(with_kernels) == len(generic) == len(host)
     for k, (a, b, c) in enumerate(zip(with_kernels, generic, host)):
-        assert a.shape == b.shape == c.shape and a.dtype == b.dtype == c.dtype, (name, k)
+        assert a.shape == b.shape == c.shape and a.dtype == b.dtype == c.dtype, (function_case, k)
         for other, label in ((b, "generic CuPy"), (c, "NumPy")):
             np.testing.assert_allclose(a.astype(np.float64), other.astype(np.float64), rtol=rtol,
-                                       atol=atol, err_msg=f"{name} output {k} vs {label}")
+                                       atol=atol, err_msg=f"{function_case} output {k} vs {label}")
 
 
 def test_batch_normalization_updates_running_statistics_like_numpy():

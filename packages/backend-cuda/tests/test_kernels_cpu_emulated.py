@@ -77,3 +77,29 @@ def test_empty_batches(fake_cupy):
                                      (5, 5), (1, 1), 1)
     assert gx.shape == (0, 2, 5, 5)
     assert KERNELS["softmax"](np.zeros((0, 3), np.float32), 1).shape == (0, 3)
+
+
+def test_functions_with_the_kernels_plugged_in_match_the_generic_code(
+        fake_cupy, function_case, function_dtype, run_function, monkeypatch):
+    """The kernels installed on the NumPy backend (emulated) serve kusari functions exactly
+    as core calls them: conventions, layouts and dtypes of what comes back."""
+    tol = {"float16": 5e-2, "float32": 1e-4, "float64": 1e-9}[function_dtype]
+    used = set()
+
+    def spy(name, fn):
+        def call(*args, **kwargs):
+            used.add(name)
+            return fn(*args, **kwargs)
+        return call
+
+    kernels = {name: spy(name, fn) for name, fn in KERNELS.items()}
+    with_kernels = run_function(function_case, function_dtype, np.asarray, np.asarray, kernels,
+                                monkeypatch)
+    assert used, f"{function_case}: no kernel was called"
+    generic = run_function(function_case, function_dtype, np.asarray, np.asarray, False,
+                           monkeypatch)
+    assert len(with_kernels) == len(generic)
+    for k, (a, b) in enumerate(zip(with_kernels, generic)):
+        assert a.shape == b.shape and a.dtype == b.dtype, (function_case, k, a.dtype, b.dtype)
+        np.testing.assert_allclose(a.astype(np.float64), b.astype(np.float64), rtol=tol, atol=tol,
+                                   err_msg=f"{function_case} output {k}")
