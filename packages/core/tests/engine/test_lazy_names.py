@@ -57,6 +57,7 @@ def test_importing_a_missing_subpackage_names_its_distribution(monkeypatch):
     with pytest.raises(ModuleNotFoundError, match="provided by kusari-links.*pip install"):
         finder.find_spec("kusari.links")
     assert finder.find_spec("kusari.something_else") is None
+    assert finder.find_spec("kusari.links", ["/elsewhere"]) is None  # a tool probing finders
     assert any(isinstance(f, _MissingDistributionFinder) for f in sys.meta_path)
 
 
