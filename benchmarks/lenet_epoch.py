@@ -75,7 +75,6 @@ def kusari_worker(data_dir: str) -> dict:
     """Handlers of the kusari worker: Classifier, Adam, SerialIterator, StandardUpdater."""
     from kusari import iterators, optimizers, training
     from kusari.datasets import TupleDataset
-    from kusari.iterators.order_samplers import ShuffleOrderSampler
 
     a = load_arrays(data_dir)
     train = TupleDataset(a["x_train"], a["t_train"])
@@ -100,9 +99,8 @@ def kusari_worker(data_dir: str) -> dict:
 
     def epoch(n_iter: int | None = None) -> dict:
         model = state["model"]
-        it = iterators.SerialIterator(
-            train, BATCH, order_sampler=ShuffleOrderSampler(np.random.RandomState(state["seed"]))
-        )
+        sampler = iterators.ShuffleOrderSampler(np.random.RandomState(state["seed"]))
+        it = iterators.SerialIterator(train, BATCH, order_sampler=sampler)
         opt = optimizers.Adam()
         opt.setup(model)
         updater = training.StandardUpdater(it, opt)

@@ -60,7 +60,6 @@ def kusari_worker(data_dir: str) -> dict:
     """Handlers of the kusari worker: the user's training stack, timed over one epoch."""
     from kusari import iterators, optimizers, training
     from kusari.datasets import TupleDataset
-    from kusari.iterators.order_samplers import ShuffleOrderSampler
 
     a = load_arrays(data_dir)
     train = TupleDataset(a["x_train"], a["t_train"])  # what get_fashion_mnist() returns
@@ -85,9 +84,8 @@ def kusari_worker(data_dir: str) -> dict:
 
     def epoch(n_iter: int | None = None) -> dict:
         model = state["model"]
-        it = iterators.SerialIterator(
-            train, BATCH, order_sampler=ShuffleOrderSampler(np.random.RandomState(state["seed"]))
-        )
+        sampler = iterators.ShuffleOrderSampler(np.random.RandomState(state["seed"]))
+        it = iterators.SerialIterator(train, BATCH, order_sampler=sampler)
         opt = optimizers.SGD(lr=LR)
         opt.setup(model)
         updater = training.StandardUpdater(it, opt)
