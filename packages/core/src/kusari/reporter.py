@@ -135,18 +135,28 @@ def report_scope(observation: dict[str, Any]) -> Iterator[None]:
         current.observation = old
 
 
-def _as_float_pair(value: Any) -> Any:
+def _scalar(value: Any) -> Any:
+    """A host value as a Python float (exact float64 accumulation, no per-add arrays).
+
+    Device arrays stay on their device, so reporting a GPU loss does not synchronize.
+    """
+    t = type(value)
+    if t is float or t is int:
+        return value
     from kusari.variable import Variable
 
     if isinstance(value, Variable):
-        value = value.array
-    if hasattr(value, "get") and not isinstance(value, (numpy.ndarray, dict)):
-        value = value.get()  # device array to host
+        value = value._data
+        t = type(value)
+    if isinstance(value, (numpy.generic, int, float)) or (t is numpy.ndarray and value.ndim == 0):
+        return float(value)
     return value
 
 
 class Summary:
     """Online mean, variance and standard deviation of a scalar series."""
+
+    __slots__ = ("_x", "_x2", "_n")
 
     def __init__(self) -> None:
         self._x = 0.0
@@ -154,7 +164,8 @@ class Summary:
         self._n = 0.0
 
     def add(self, value: Any, weight: float = 1) -> None:
-        value = _as_float_pair(value)
+        """Add one value (a scalar, a 0-d array or a Variable) with ``weight``."""
+        value = _scalar(value)
         self._x += weight * value
         self._x2 += weight * value * value
         self._n += weight
@@ -180,13 +191,19 @@ class DictSummary:
         self._summaries: dict[str, Summary] = {}
 
     def add(self, d: Mapping[str, Any]) -> None:
+        """Add each scalar entry of ``d`` (``(value, weight)`` pairs allowed)."""
+        summaries = self._summaries
         for k, v in d.items():
             w = 1
-            if isinstance(v, tuple):
+            if type(v) is tuple:
                 v, w = v
-            v = _as_float_pair(v)
-            if numpy.isscalar(v) or getattr(v, "ndim", None) == 0:
-                self._summaries.setdefault(k, Summary()).add(v, weight=w)
+            v = _scalar(v)
+            if type(v) is not float and type(v) is not int and getattr(v, "ndim", None) != 0:
+                continue  # not a scalar: skipped, like Chainer
+            s = summaries.get(k)
+            if s is None:
+                s = summaries[k] = Summary()
+            s.add(v, weight=w)
 
     def compute_mean(self) -> dict[str, Any]:
         return {k: s.compute_mean() for k, s in self._summaries.items()}
