@@ -20,8 +20,6 @@ pytestmark = [pytest.mark.gpu, pytest.mark.skipif(not _has_gpu, reason="no usabl
 
 import kusari  # noqa: E402
 import kusari.functions as F  # noqa: E402
-from kusari.backends import _registry  # noqa: E402
-
 from kusari_backend_cuda.kernels import KERNELS  # noqa: E402
 
 GRAD_TOL = {"float16": (5e-2, 5e-2), "float32": (1e-4, 1e-4), "float64": (1e-9, 1e-9)}
@@ -39,8 +37,9 @@ def test_kernel_matches_numpy_reference(kernel_case, kernel_dtype, outputs_match
     got = kernel_case.run(KERNELS[kernel_case.kernel], gargs)
     for g in got:
         assert isinstance(g, cupy.ndarray), f"{kernel_case.id}: returned {type(g)}"
-    outputs_match(kernel_case, got, want if isinstance(want, tuple) else (want,), kernel_dtype,
-                  cupy.asnumpy)
+    outputs_match(
+        kernel_case, got, want if isinstance(want, tuple) else (want,), kernel_dtype, cupy.asnumpy
+    )
 
 
 def test_every_kernel_is_registered_for_cupy_arrays():
@@ -53,11 +52,13 @@ def test_every_kernel_is_registered_for_cupy_arrays():
 # --- kusari functions: kernels vs generic xp on CuPy vs NumPy ------------------------------
 
 
-def test_function_with_kernels_matches_generic_cupy_and_numpy(function_case, function_dtype,
-                                                               run_function, monkeypatch):
+def test_function_with_kernels_matches_generic_cupy_and_numpy(
+    function_case, function_dtype, run_function, monkeypatch
+):
     def on_gpu(kernels):
-        return run_function(function_case, function_dtype, cupy.asarray, cupy.asnumpy, kernels,
-                            monkeypatch)
+        return run_function(
+            function_case, function_dtype, cupy.asarray, cupy.asnumpy, kernels, monkeypatch
+        )
 
     with_kernels, generic = on_gpu(None), on_gpu(False)
     host = run_function(function_case, function_dtype, np.asarray, np.asarray, None, monkeypatch)
@@ -66,8 +67,13 @@ def test_function_with_kernels_matches_generic_cupy_and_numpy(function_case, fun
     for k, (a, b, c) in enumerate(zip(with_kernels, generic, host)):
         assert a.shape == b.shape == c.shape and a.dtype == b.dtype == c.dtype, (function_case, k)
         for other, label in ((b, "generic CuPy"), (c, "NumPy")):
-            np.testing.assert_allclose(a.astype(np.float64), other.astype(np.float64), rtol=rtol,
-                                       atol=atol, err_msg=f"{function_case} output {k} vs {label}")
+            np.testing.assert_allclose(
+                a.astype(np.float64),
+                other.astype(np.float64),
+                rtol=rtol,
+                atol=atol,
+                err_msg=f"{function_case} output {k} vs {label}",
+            )
 
 
 def test_batch_normalization_updates_running_statistics_like_numpy():
@@ -77,8 +83,9 @@ def test_batch_normalization_updates_running_statistics_like_numpy():
     stats = {}
     for xp in (np, cupy):
         mean, var = xp.zeros(3, xp.float32), xp.ones(3, xp.float32)
-        F.batch_normalization(xp.asarray(x), xp.asarray(gamma), xp.asarray(beta),
-                              running_mean=mean, running_var=var)
+        F.batch_normalization(
+            xp.asarray(x), xp.asarray(gamma), xp.asarray(beta), running_mean=mean, running_var=var
+        )
         stats[xp.__name__] = (cupy.asnumpy(mean), cupy.asnumpy(var))
     for a, b in zip(stats["cupy"], stats["numpy"]):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

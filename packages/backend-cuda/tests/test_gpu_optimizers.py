@@ -19,15 +19,14 @@ except Exception:  # pragma: no cover - broken driver installs
 
 pytestmark = [pytest.mark.gpu, pytest.mark.skipif(not _has_gpu, reason="no usable CUDA device")]
 
-import kusari  # noqa: E402
 import kusari.links as L  # noqa: E402
 from kusari import optimizers  # noqa: E402
-
 from kusari_backend_cuda.kernels import KERNELS  # noqa: E402
 
 _BASES = {"Optimizer", "GradientMethod", "UpdateRule"}
 OPTIMIZERS = sorted(
-    name for name in optimizers.__all__
+    name
+    for name in optimizers.__all__
     if inspect.isclass(getattr(optimizers, name))
     and issubclass(getattr(optimizers, name), optimizers.GradientMethod)
     and name not in _BASES
@@ -40,8 +39,12 @@ def _host(a):
 
 def _steps(name: str, xp, steps: int = 3) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(0)
-    model = L.Linear(4, 3, initialW=rng.standard_normal((3, 4)).astype(np.float32),
-                     initial_bias=rng.standard_normal(3).astype(np.float32))
+    model = L.Linear(
+        4,
+        3,
+        initialW=rng.standard_normal((3, 4)).astype(np.float32),
+        initial_bias=rng.standard_normal(3).astype(np.float32),
+    )
     if xp is cupy:
         model.to_gpu(0)
     opt = getattr(optimizers, name)()
@@ -69,8 +72,9 @@ def test_optimizer_steps_agree_on_cupy_and_numpy(name):
     on_cpu = _steps(name, np)
     assert on_gpu.keys() == on_cpu.keys()
     for key in on_cpu:
-        np.testing.assert_allclose(on_gpu[key], on_cpu[key], rtol=1e-5, atol=1e-6,
-                                   err_msg=f"{name}: {key}")
+        np.testing.assert_allclose(
+            on_gpu[key], on_cpu[key], rtol=1e-5, atol=1e-6, err_msg=f"{name}: {key}"
+        )
 
 
 def _arrays(rng, dtype, n=4):
@@ -113,8 +117,19 @@ def test_adam_kernel_agrees_with_adam_rule(amsgrad):
         opt.update()
         rule = W.update_rule
         hp = rule.hyperparam
-        KERNELS["adam_update"](mirror["p"], g, m, v, rule.alpha_t, hp.beta1, hp.beta2, hp.eps,
-                               hp.eta, hp.weight_decay_rate, vhat)
+        KERNELS["adam_update"](
+            mirror["p"],
+            g,
+            m,
+            v,
+            rule.alpha_t,
+            hp.beta1,
+            hp.beta2,
+            hp.eps,
+            hp.eta,
+            hp.weight_decay_rate,
+            vhat,
+        )
     np.testing.assert_allclose(_host(mirror["p"]), _host(W.array), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(_host(m), _host(W.update_rule.state["m"]), rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(_host(v), _host(W.update_rule.state["v"]), rtol=1e-5, atol=1e-7)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from kusari_backend_cuda.kernels import KERNELS, _base
 
 CORE_FUNCTIONS = Path(__import__("kusari.functions").functions.__file__).parent
@@ -169,7 +170,7 @@ def test_generated_cuda_compiles_with_nvrtc(name):
         spec.clear()  # the real objects must not leak into the emulated tests
         dts = _dtypes_for(ctype, half)
 
-        def dtype_of(p):
+        def dtype_of(p, dts=dts):
             return dts[p.ctype] if p.dtype is None else np.dtype(p.dtype)
 
         def array_info(dt, ndim=1):
@@ -178,30 +179,50 @@ def test_generated_cuda_compiles_with_nvrtc(name):
         if isinstance(spec, _base.Elementwise):
             params = kern.params
             ins = [dtype_of(p) for p in params[: kern.nin]]
-            outs = [dtype_of(p) for p in params[kern.nin: kern.nin + kern.nout]]
+            outs = [dtype_of(p) for p in params[kern.nin : kern.nin + kern.nout]]
             type_map = kern._decide_params_type(tuple(ins), tuple(outs))[2]
             infos = tuple(array_info(d) for d in ins + outs)
             infos += (ek._ArgInfo(2, _carray.Indexer, None, 1, True, True),)
             code = ek._get_elementwise_kernel_code(
-                infos, type_map, params, kern.operation, kern.name, kern.preamble)
+                infos, type_map, params, kern.operation, kern.name, kern.preamble
+            )
         else:
             ins = [dtype_of(p) for p in kern.in_params]
             outs = [dtype_of(p) for p in kern.out_params]
             type_map = rk._decide_params_type(kern.in_params, kern.out_params, tuple(ins), ())[2]
             # CuPy adds the index type when it launches a reduction.
             type_map = ek._TypeMap(type_map._pairs + (("IndexT", np.int32),))
-            params = kern.in_params + kern.out_params + (
-                ek.ParameterInfo("CIndexer _in_ind", False),
-                ek.ParameterInfo("CIndexer _out_ind", False),
-                ek.ParameterInfo("int32 _block_stride", True))
+            params = (
+                kern.in_params
+                + kern.out_params
+                + (
+                    ek.ParameterInfo("CIndexer _in_ind", False),
+                    ek.ParameterInfo("CIndexer _out_ind", False),
+                    ek.ParameterInfo("int32 _block_stride", True),
+                )
+            )
             infos = tuple(array_info(d, 2) for d in ins) + tuple(array_info(d) for d in outs)
-            infos += (ek._ArgInfo(2, _carray.Indexer, None, 2, True, True),
-                      ek._ArgInfo(2, _carray.Indexer, None, 1, True, True),
-                      ek._ArgInfo(3, _scalar.CScalar, np.int32, 0, True, True))
+            infos += (
+                ek._ArgInfo(2, _carray.Indexer, None, 2, True, True),
+                ek._ArgInfo(2, _carray.Indexer, None, 1, True, True),
+                ek._ArgInfo(3, _scalar.CScalar, np.int32, 0, True, True),
+            )
             code = rk._ReductionKernel_get_cached_function_code(
-                kern.nin, kern.nout, params, infos, type_map, kern.name, 256, kern.reduce_type,
-                kern.identity, kern.map_expr, kern.reduce_expr, kern.post_map_expr,
-                kern.preamble, ())
+                kern.nin,
+                kern.nout,
+                params,
+                infos,
+                type_map,
+                kern.name,
+                256,
+                kern.reduce_type,
+                kern.identity,
+                kern.map_expr,
+                kern.reduce_expr,
+                kern.post_map_expr,
+                kern.preamble,
+                (),
+            )
         prog = nvrtc.createProgram(header + code, f"{kern.name}.cu", (), ())
         try:
             nvrtc.compileProgram(prog, options)
@@ -223,71 +244,182 @@ BAD_CALLS = [
     ("softmax", (_f, 2), ValueError, "axis 2 is out of range"),
     ("log_softmax", (_f, 1.5), TypeError, "axis must be an int"),
     ("softmax_cross_entropy", (_f, _i.astype(np.float32), None, -1), TypeError, "integer labels"),
-    ("softmax_cross_entropy", (_f, np.zeros(3, np.int32), None, -1), ValueError,
-     r"t must have shape \(2,\)"),
-    ("softmax_cross_entropy", (_f, _i, np.ones(2, np.float32), -1), ValueError,
-     r"class_weight must have shape \(3,\)"),
-    ("softmax_cross_entropy_grad", (_f, _i, np.ones(3, np.float32), -1), ValueError,
-     "coeff must have t's shape"),
+    (
+        "softmax_cross_entropy",
+        (_f, np.zeros(3, np.int32), None, -1),
+        ValueError,
+        r"t must have shape \(2,\)",
+    ),
+    (
+        "softmax_cross_entropy",
+        (_f, _i, np.ones(2, np.float32), -1),
+        ValueError,
+        r"class_weight must have shape \(3,\)",
+    ),
+    (
+        "softmax_cross_entropy_grad",
+        (_f, _i, np.ones(3, np.float32), -1),
+        ValueError,
+        "coeff must have t's shape",
+    ),
     ("erf", (np.zeros(2, np.int64),), TypeError, "floating-point"),
     ("erfc", (np.float32(1.0),), TypeError, "x must be a cupy.ndarray; got numpy.float32"),
     ("dropout", (_f, 1.0), ValueError, r"ratio must be in \[0.0, 1.0\)"),
     ("dropout", (_f, "0.5"), TypeError, "ratio must be a real number"),
-    ("batch_normalization", (_x4, np.ones(4, np.float32), np.ones(3, np.float32), 1e-5,
-                             (0, 2, 3)), ValueError, "gamma must have the shape of x's kept axes"),
-    ("batch_normalization", (_x4, np.ones(3, np.float32), np.ones(3, np.float32), 1e-5,
-                             (0, 0)), ValueError, "repeat an axis"),
-    ("batch_normalization", (_x4, np.ones(3, np.float32), np.ones(3, np.float32), -1.0,
-                             (0, 2, 3)), ValueError, "eps must be in"),
-    ("batch_normalization_grad", (_x4, np.ones(3, np.float32), _f, np.ones(3, np.float32),
-                                  np.ones(3, np.float32), (0, 2, 3)), ValueError,
-     "gy must have x's shape"),
-    ("fixed_batch_normalization", (_x4, *[np.ones(3, np.float32)] * 3, np.ones(2, np.float32),
-                                   1e-5, (0, 2, 3)), ValueError, "var must have the shape"),
-    ("lstm", (np.zeros((2, 3), np.float32), np.zeros((2, 11), np.float32)), ValueError,
-     r"x of shape \(b <= B, 4 \* H, ...\)"),
-    ("lstm", (np.zeros((2, 3), np.float32), np.zeros((2, 12), np.float64)), TypeError,
-     "x must have c_prev's dtype"),
-    ("lstm_grad", (np.zeros((2, 3), np.float32), np.zeros((4, 2, 2), np.float32),
-                   np.zeros((2, 3), np.float32), None, None), ValueError, "gates must have shape"),
+    (
+        "batch_normalization",
+        (_x4, np.ones(4, np.float32), np.ones(3, np.float32), 1e-5, (0, 2, 3)),
+        ValueError,
+        "gamma must have the shape of x's kept axes",
+    ),
+    (
+        "batch_normalization",
+        (_x4, np.ones(3, np.float32), np.ones(3, np.float32), 1e-5, (0, 0)),
+        ValueError,
+        "repeat an axis",
+    ),
+    (
+        "batch_normalization",
+        (_x4, np.ones(3, np.float32), np.ones(3, np.float32), -1.0, (0, 2, 3)),
+        ValueError,
+        "eps must be in",
+    ),
+    (
+        "batch_normalization_grad",
+        (
+            _x4,
+            np.ones(3, np.float32),
+            _f,
+            np.ones(3, np.float32),
+            np.ones(3, np.float32),
+            (0, 2, 3),
+        ),
+        ValueError,
+        "gy must have x's shape",
+    ),
+    (
+        "fixed_batch_normalization",
+        (_x4, *[np.ones(3, np.float32)] * 3, np.ones(2, np.float32), 1e-5, (0, 2, 3)),
+        ValueError,
+        "var must have the shape",
+    ),
+    (
+        "lstm",
+        (np.zeros((2, 3), np.float32), np.zeros((2, 11), np.float32)),
+        ValueError,
+        r"x of shape \(b <= B, 4 \* H, ...\)",
+    ),
+    (
+        "lstm",
+        (np.zeros((2, 3), np.float32), np.zeros((2, 12), np.float64)),
+        TypeError,
+        "x must have c_prev's dtype",
+    ),
+    (
+        "lstm_grad",
+        (
+            np.zeros((2, 3), np.float32),
+            np.zeros((4, 2, 2), np.float32),
+            np.zeros((2, 3), np.float32),
+            None,
+            None,
+        ),
+        ValueError,
+        "gates must have shape",
+    ),
     ("im2col", (_f, (3, 3), (1, 1), (0, 0), (1, 1), False), ValueError, "x must have 4 dim"),
     ("im2col", (_x4, (3, 3), (0, 1), (0, 0), (1, 1), False), ValueError, "stride must be >= 1"),
     ("im2col", (_x4, 3, (1, 1), (0, 0), (1, 1), False), TypeError, "ksize must be a pair of ints"),
     ("col2im", (_x4, (1, 1), (0, 0), (5, 5), (1, 1)), ValueError, "col must have 6 dim"),
-    ("convolution_2d", (_x4, _W[:, :2], None, (1, 1), (0, 0), (1, 1), 1, False), ValueError,
-     "x has 3 channels"),
-    ("convolution_2d", (_x4, _W.astype(np.float64), None, (1, 1), (0, 0), (1, 1), 1, False),
-     TypeError, "W must have x's dtype"),
-    ("convolution_2d", (_x4, _W, np.zeros(3, np.float32), (1, 1), (0, 0), (1, 1), 1, False),
-     ValueError, r"b must have shape \(4,\)"),
-    ("convolution_2d", (_x4, _W, None, (1, 1), (0, 0), (1, 1), 3, False), ValueError,
-     "groups=3 must divide"),
-    ("convolution_2d", (_x4, _W, None, (1, 1), (0, 0), (9, 9), 1, False), ValueError,
-     "output would be empty"),
-    ("convolution_2d_grad_w", (_x4, np.zeros((3, 4, 3, 3), np.float32), (3, 3), (1, 1), (0, 0),
-                               (1, 1), 1), ValueError, "gy has batch size 3"),
-    ("deconvolution_2d", (_x4, np.zeros((3, 2, 3, 3), np.float32), None, (1, 1), (0, 0),
-                          (9, 9), (1, 1), 1), ValueError, "outsize .* does not match"),
+    (
+        "convolution_2d",
+        (_x4, _W[:, :2], None, (1, 1), (0, 0), (1, 1), 1, False),
+        ValueError,
+        "x has 3 channels",
+    ),
+    (
+        "convolution_2d",
+        (_x4, _W.astype(np.float64), None, (1, 1), (0, 0), (1, 1), 1, False),
+        TypeError,
+        "W must have x's dtype",
+    ),
+    (
+        "convolution_2d",
+        (_x4, _W, np.zeros(3, np.float32), (1, 1), (0, 0), (1, 1), 1, False),
+        ValueError,
+        r"b must have shape \(4,\)",
+    ),
+    (
+        "convolution_2d",
+        (_x4, _W, None, (1, 1), (0, 0), (1, 1), 3, False),
+        ValueError,
+        "groups=3 must divide",
+    ),
+    (
+        "convolution_2d",
+        (_x4, _W, None, (1, 1), (0, 0), (9, 9), 1, False),
+        ValueError,
+        "output would be empty",
+    ),
+    (
+        "convolution_2d_grad_w",
+        (_x4, np.zeros((3, 4, 3, 3), np.float32), (3, 3), (1, 1), (0, 0), (1, 1), 1),
+        ValueError,
+        "gy has batch size 3",
+    ),
+    (
+        "deconvolution_2d",
+        (_x4, np.zeros((3, 2, 3, 3), np.float32), None, (1, 1), (0, 0), (9, 9), (1, 1), 1),
+        ValueError,
+        "outsize .* does not match",
+    ),
     ("max_pooling_2d", (_f, *_P, (3, 3)), ValueError, "x must have 4 dim"),
-    ("max_pooling_2d_grad", (_x4, np.zeros((2, 3, 5, 5), np.float32), *_P, (5, 5), (5, 5)),
-     TypeError, "indexes must be an integer array"),
-    ("max_pooling_2d_gather", (_x4, np.zeros((2, 3, 3, 3), np.int8), *_P, (4, 4), (3, 3)),
-     ValueError, "img has spatial shape"),
-    ("average_pooling_2d", (_x4, *_P, (5, 5), (3, 3), "x"), TypeError,
-     "scale must be a real number"),
-    ("average_pooling_2d_grad", (_x4, *_P, (10, 10), (4, 4), 0.25), ValueError,
-     r"v must have shape \(2, 3, 4, 4\)"),
+    (
+        "max_pooling_2d_grad",
+        (_x4, np.zeros((2, 3, 5, 5), np.float32), *_P, (5, 5), (5, 5)),
+        TypeError,
+        "indexes must be an integer array",
+    ),
+    (
+        "max_pooling_2d_gather",
+        (_x4, np.zeros((2, 3, 3, 3), np.int8), *_P, (4, 4), (3, 3)),
+        ValueError,
+        "img has spatial shape",
+    ),
+    (
+        "average_pooling_2d",
+        (_x4, *_P, (5, 5), (3, 3), "x"),
+        TypeError,
+        "scale must be a real number",
+    ),
+    (
+        "average_pooling_2d_grad",
+        (_x4, *_P, (10, 10), (4, 4), 0.25),
+        ValueError,
+        r"v must have shape \(2, 3, 4, 4\)",
+    ),
     ("sgd_update", (_f, _f[:1], 0.1), ValueError, "grad must have param's shape"),
     ("momentum_sgd_update", (_f, _f, _f[:, :1], 0.1, 0.9), ValueError, "v must have param's"),
-    ("adam_update", (_f, _f, _f, _f.astype(np.float64), 1e-3, 0.9, 0.999, 1e-8, 1.0, 0.0),
-     TypeError, "v must have m's dtype"),
-    ("adam_update", (_f, _f, _f, _f, 1e-3, 1.5, 0.999, 1e-8, 1.0, 0.0), ValueError,
-     r"beta1 must be in \[0.0, 1.0\]"),
+    (
+        "adam_update",
+        (_f, _f, _f, _f.astype(np.float64), 1e-3, 0.9, 0.999, 1e-8, 1.0, 0.0),
+        TypeError,
+        "v must have m's dtype",
+    ),
+    (
+        "adam_update",
+        (_f, _f, _f, _f, 1e-3, 1.5, 0.999, 1e-8, 1.0, 0.0),
+        ValueError,
+        r"beta1 must be in \[0.0, 1.0\]",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("kernel", "args", "error", "match"), BAD_CALLS,
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(BAD_CALLS)])
+@pytest.mark.parametrize(
+    ("kernel", "args", "error", "match"),
+    BAD_CALLS,
+    ids=[f"{c[0]}-{i}" for i, c in enumerate(BAD_CALLS)],
+)
 def test_kernel_rejects_bad_arguments(fake_cupy, kernel, args, error, match):
     with pytest.raises(error, match=match) as info:
         KERNELS[kernel](*args)

@@ -79,7 +79,9 @@ class _Spec:
     def preamble_for(self, ctype: str) -> str:
         """The preamble with ``CT`` defined as the compute type."""
         if ctype not in _CT_DTYPE:
-            raise ValueError(f"{self.name}: compute type must be 'float' or 'double', got {ctype!r}")
+            raise ValueError(
+                f"{self.name}: compute type must be 'float' or 'double', got {ctype!r}"
+            )
         return f"typedef {ctype} CT;\n" + self.preamble  # type: ignore[attr-defined]
 
     @staticmethod
@@ -144,8 +146,15 @@ class Elementwise(_Spec):
 class Reduction(_Spec):
     """A ``cupy.ReductionKernel`` declared by its strings, built lazily."""
 
-    __slots__ = ("in_params", "out_params", "map_expr", "reduce_expr", "post_map_expr",
-                 "identity", "preamble")
+    __slots__ = (
+        "in_params",
+        "out_params",
+        "map_expr",
+        "reduce_expr",
+        "post_map_expr",
+        "identity",
+        "preamble",
+    )
 
     def __init__(
         self,
@@ -252,11 +261,18 @@ def check_pair(fn: str, what: str, value: Any, minimum: int) -> tuple[int, int]:
     return int(a), int(b)
 
 
-def check_scalar(fn: str, what: str, value: Any, low: float | None = None,
-                 high: float | None = None, high_open: bool = False) -> float:
+def check_scalar(
+    fn: str,
+    what: str,
+    value: Any,
+    low: float | None = None,
+    high: float | None = None,
+    high_open: bool = False,
+) -> float:
     """``value`` as a Python float, optionally inside ``[low, high]`` (or ``[low, high)``)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, numpy.integer,
-                                                         numpy.floating)):
+    if isinstance(value, bool) or not isinstance(
+        value, (int, float, numpy.integer, numpy.floating)
+    ):
         raise TypeError(f"{fn} kernel: {what} must be a real number; got {value!r}")
     v = float(value)
     bad = (low is not None and v < low) or (

@@ -124,8 +124,16 @@ def conv_outsize(size: int, k: int, s: int, p: int, cover_all: bool, d: int) -> 
     return (size + p * 2 - dk) // s + 1
 
 
-def _geometry(h: int, w: int, oh: int, ow: int, k: tuple[int, int], s: tuple[int, int],
-              p: tuple[int, int], d: tuple[int, int]) -> tuple[int, ...]:
+def _geometry(
+    h: int,
+    w: int,
+    oh: int,
+    ow: int,
+    k: tuple[int, int],
+    s: tuple[int, int],
+    p: tuple[int, int],
+    d: tuple[int, int],
+) -> tuple[int, ...]:
     return (h, w, oh, ow, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1])
 
 
@@ -148,18 +156,31 @@ def im2col(x: Any, ksize: Any, stride: Any, pad: Any, dilate: Any, cover_all: bo
     oh = conv_outsize(h, k[0], s[0], p[0], bool(cover_all), d[0])
     ow = conv_outsize(w, k[1], s[1], p[1], bool(cover_all), d[1])
     if oh <= 0 or ow <= 0:
-        raise KernelArgumentError(f"{fn} kernel: the output would be empty ({oh}x{ow}) for x "
-                                  f"of shape {tuple(x.shape)} and ksize {k}")
+        raise KernelArgumentError(
+            f"{fn} kernel: the output would be empty ({oh}x{ow}) for x "
+            f"of shape {tuple(x.shape)} and ksize {k}"
+        )
     return _im2col(x, k, s, p, d, oh, ow)
 
 
-def _im2col(x: Any, k: tuple[int, int], s: tuple[int, int], p: tuple[int, int],
-            d: tuple[int, int], oh: int, ow: int) -> Any:
+def _im2col(
+    x: Any,
+    k: tuple[int, int],
+    s: tuple[int, int],
+    p: tuple[int, int],
+    d: tuple[int, int],
+    oh: int,
+    ow: int,
+) -> Any:
     cupy = cupy_module()
     n, c, h, w = x.shape
     col = cupy.empty((n, c, k[0], k[1], oh, ow), dtype=x.dtype)
-    _im2col_nckl(cupy.ascontiguousarray(x), *_geometry(h, w, oh, ow, k, s, p, d), col,
-                 ctype=compute_ctype(x.dtype))
+    _im2col_nckl(
+        cupy.ascontiguousarray(x),
+        *_geometry(h, w, oh, ow, k, s, p, d),
+        col,
+        ctype=compute_ctype(x.dtype),
+    )
     return col
 
 
@@ -178,13 +199,18 @@ def col2im(col: Any, stride: Any, pad: Any, image_hw: Any, dilate: Any) -> Any:
     return _col2im(col, s, p, hw, d)
 
 
-def _col2im(col: Any, s: tuple[int, int], p: tuple[int, int], hw: tuple[int, int],
-            d: tuple[int, int]) -> Any:
+def _col2im(
+    col: Any, s: tuple[int, int], p: tuple[int, int], hw: tuple[int, int], d: tuple[int, int]
+) -> Any:
     cupy = cupy_module()
     n, c, kh, kw, oh, ow = col.shape
     img = cupy.empty((n, c) + hw, dtype=col.dtype)
-    _col2im_nckl(cupy.ascontiguousarray(col), *_geometry(hw[0], hw[1], oh, ow, (kh, kw), s, p, d),
-                 img, ctype=compute_ctype(col.dtype))
+    _col2im_nckl(
+        cupy.ascontiguousarray(col),
+        *_geometry(hw[0], hw[1], oh, ow, (kh, kw), s, p, d),
+        img,
+        ctype=compute_ctype(col.dtype),
+    )
     return img
 
 
@@ -209,13 +235,15 @@ def _check_conv(fn: str, x: Any, W: Any, b: Any, groups: Any, w_in_axis: int) ->
         check_float(fn, "b", b, ndim=1)
         check_same_dtype(fn, (("x", x), ("b", b)))
         if b.shape[0] != n_out:
-            raise KernelArgumentError(f"{fn} kernel: b must have shape ({n_out},); "
-                                      f"got {tuple(b.shape)}")
+            raise KernelArgumentError(
+                f"{fn} kernel: b must have shape ({n_out},); got {tuple(b.shape)}"
+            )
     return n_out
 
 
-def convolution_2d(x: Any, W: Any, b: Any, stride: Any, pad: Any, dilate: Any, groups: int,
-                   cover_all: bool) -> Any:
+def convolution_2d(
+    x: Any, W: Any, b: Any, stride: Any, pad: Any, dilate: Any, groups: int, cover_all: bool
+) -> Any:
     """``kernel(x, W, b, stride, pad, dilate, groups, cover_all) -> y`` (N, O, oh, ow).
 
     ``x`` is (N, C, H, W), ``W`` (O, C/groups, kh, kw), ``b`` (O,) or None.
@@ -231,22 +259,24 @@ def convolution_2d(x: Any, W: Any, b: Any, stride: Any, pad: Any, dilate: Any, g
     oh = conv_outsize(h, kh, s[0], p[0], bool(cover_all), d[0])
     ow = conv_outsize(w, kw, s[1], p[1], bool(cover_all), d[1])
     if oh <= 0 or ow <= 0:
-        raise KernelArgumentError(f"{fn} kernel: the output would be empty ({oh}x{ow}) for x "
-                                  f"of shape {tuple(x.shape)} and W of shape {tuple(W.shape)}")
+        raise KernelArgumentError(
+            f"{fn} kernel: the output would be empty ({oh}x{ow}) for x "
+            f"of shape {tuple(x.shape)} and W of shape {tuple(W.shape)}"
+        )
     g = groups
     kg = cg * kh * kw
     wg = W.reshape(g, n_out // g, kg)
     step = _chunk(n, c * kh * kw * oh * ow * x.dtype.itemsize)
     y = None if step >= n else cupy.empty((n, n_out, oh, ow), dtype=x.dtype)
     for i in range(0, n, step):
-        col = _im2col(x[i:i + step], (kh, kw), s, p, d, oh, ow)
+        col = _im2col(x[i : i + step], (kh, kw), s, p, d, oh, ow)
         m = col.shape[0]
         # (G, Og, Kg) @ (m, G, Kg, P) -> (m, G, Og, P): already NCHW.
         part = cupy.matmul(wg, col.reshape(m, g, kg, oh * ow)).reshape(m, n_out, oh, ow)
         if y is None:
             y = part
         else:
-            y[i:i + m] = part
+            y[i : i + m] = part
     if y is None:  # an empty batch
         y = cupy.zeros((n, n_out, oh, ow), dtype=x.dtype)
     if b is not None:
@@ -254,8 +284,9 @@ def convolution_2d(x: Any, W: Any, b: Any, stride: Any, pad: Any, dilate: Any, g
     return y
 
 
-def convolution_2d_grad_w(x: Any, gy: Any, ksize: Any, stride: Any, pad: Any, dilate: Any,
-                          groups: int) -> Any:
+def convolution_2d_grad_w(
+    x: Any, gy: Any, ksize: Any, stride: Any, pad: Any, dilate: Any, groups: int
+) -> Any:
     """``kernel(x, gy, ksize, stride, pad, dilate, groups) -> gW`` (O, C/groups, kh, kw).
 
     The number of windows (and so ``cover_all``) is read from ``gy``'s (N, O, oh, ow).
@@ -272,8 +303,10 @@ def convolution_2d_grad_w(x: Any, gy: Any, ksize: Any, stride: Any, pad: Any, di
     n_out, oh, ow = gy.shape[1:]
     g = groups
     if isinstance(g, bool) or not isinstance(g, int) or g < 1 or c % g or n_out % g:
-        raise KernelArgumentError(f"{fn} kernel: groups={groups!r} must be an int >= 1 dividing "
-                                  f"x's {c} channels and gy's {n_out}")
+        raise KernelArgumentError(
+            f"{fn} kernel: groups={groups!r} must be an int >= 1 dividing "
+            f"x's {c} channels and gy's {n_out}"
+        )
     if gy.shape[0] != n:
         raise KernelArgumentError(f"{fn} kernel: gy has batch size {gy.shape[0]}, x has {n}")
     cupy = cupy_module()
@@ -284,12 +317,12 @@ def convolution_2d_grad_w(x: Any, gy: Any, ksize: Any, stride: Any, pad: Any, di
     xc = cupy.ascontiguousarray(x)
     step = _chunk(n, c * k[0] * k[1] * oh * ow * x.dtype.itemsize)
     for i in range(0, n, step):
-        xi = xc[i:i + step]
+        xi = xc[i : i + step]
         m = xi.shape[0]
         col = cupy.empty((c, k[0], k[1], m, oh, ow), dtype=x.dtype)
         _im2col_cknl(xi, m, c, *_geometry(h, w, oh, ow, k, s, p, d), col, ctype=ct)
         # gy chunk as (G, Og, m*P): one copy of gy, then one GEMM per group.
-        gyt = gy[i:i + m].reshape(m, g, n_out // g, oh * ow).transpose(1, 2, 0, 3)
+        gyt = gy[i : i + m].reshape(m, g, n_out // g, oh * ow).transpose(1, 2, 0, 3)
         gyt = cupy.ascontiguousarray(gyt).reshape(g, n_out // g, m * oh * ow)
         part = cupy.matmul(gyt, col.reshape(g, kg, m * oh * ow).transpose(0, 2, 1))
         if gw is None:
@@ -301,8 +334,9 @@ def convolution_2d_grad_w(x: Any, gy: Any, ksize: Any, stride: Any, pad: Any, di
     return gw.astype(x.dtype, copy=False).reshape(n_out, c // g, k[0], k[1])
 
 
-def deconvolution_2d(x: Any, W: Any, b: Any, stride: Any, pad: Any, outsize: Any, dilate: Any,
-                     groups: int) -> Any:
+def deconvolution_2d(
+    x: Any, W: Any, b: Any, stride: Any, pad: Any, outsize: Any, dilate: Any, groups: int
+) -> Any:
     """``kernel(x, W, b, stride, pad, outsize, dilate, groups) -> y`` (N, C_out, *outsize).
 
     ``x`` is (N, C_in, h, w), ``W`` (C_in, C_out/groups, kh, kw), ``b`` (C_out,) or None:
@@ -334,14 +368,14 @@ def deconvolution_2d(x: Any, W: Any, b: Any, stride: Any, pad: Any, outsize: Any
     step = _chunk(n, n_out * kh * kw * h * w * x.dtype.itemsize)
     y = None if step >= n else cupy.empty((n, n_out) + hw, dtype=x.dtype)
     for i in range(0, n, step):
-        xi = x[i:i + step]
+        xi = x[i : i + step]
         m = xi.shape[0]
         col = cupy.matmul(wt, cupy.ascontiguousarray(xi).reshape(m, g, c_in // g, h * w))
         part = _col2im(col.reshape(m, n_out, kh, kw, h, w), s, p, hw, d)
         if y is None:
             y = part
         else:
-            y[i:i + m] = part
+            y[i : i + m] = part
     if y is None:  # an empty batch
         y = cupy.zeros((n, n_out) + hw, dtype=x.dtype)
     if b is not None:

@@ -206,8 +206,18 @@ def lstm_grad(c_prev: Any, gates: Any, c: Any, gc: Any, gh: Any) -> tuple[Any, A
     gc_prev = cupy.empty_like(c_prev)
     gx = cupy.empty((b, 4 * units) + tuple(c_prev.shape[2:]), dtype=dtype)
     if b:
-        _lstm_bwd(c_prev[:b], c, gc_b, gh_b, cupy.ascontiguousarray(gates), units, rest,
-                  gc_prev[:b], gx, ctype=compute_ctype(dtype))
+        _lstm_bwd(
+            c_prev[:b],
+            c,
+            gc_b,
+            gh_b,
+            cupy.ascontiguousarray(gates),
+            units,
+            rest,
+            gc_prev[:b],
+            gx,
+            ctype=compute_ctype(dtype),
+        )
     if b < len(c_prev):
         if gc is None:
             gc_prev[b:] = 0

@@ -102,8 +102,9 @@ def _ct(x: Any, *params: Any) -> tuple[str, Any]:
     return ct, numpy.dtype(numpy.float64 if ct == "double" else numpy.float32)
 
 
-def batch_normalization(x: Any, gamma: Any, beta: Any, eps: float,
-                        axes: tuple[int, ...]) -> tuple[Any, Any, Any]:
+def batch_normalization(
+    x: Any, gamma: Any, beta: Any, eps: float, axes: tuple[int, ...]
+) -> tuple[Any, Any, Any]:
     """``kernel(x, gamma, beta, eps, axes) -> (y, mean, var)``.
 
     ``y = gamma * (x - mean) / sqrt(var + eps) + beta`` with the batch mean and biased
@@ -127,8 +128,9 @@ def batch_normalization(x: Any, gamma: Any, beta: Any, eps: float,
     return y, mean.ravel(), var.ravel()
 
 
-def batch_normalization_grad(x: Any, gamma: Any, gy: Any, mean: Any, inv_std: Any,
-                             axes: tuple[int, ...]) -> tuple[Any, Any, Any]:
+def batch_normalization_grad(
+    x: Any, gamma: Any, gy: Any, mean: Any, inv_std: Any, axes: tuple[int, ...]
+) -> tuple[Any, Any, Any]:
     """``kernel(x, gamma, gy, mean, inv_std, axes) -> (gx, ggamma, gbeta)``.
 
     ``mean`` and ``inv_std = 1 / sqrt(var + eps)`` are the forward's statistics (any
@@ -158,8 +160,9 @@ def batch_normalization_grad(x: Any, gamma: Any, gy: Any, mean: Any, inv_std: An
     return gx, ggamma.astype(gamma.dtype).ravel(), gbeta.astype(gamma.dtype).ravel()
 
 
-def fixed_batch_normalization(x: Any, gamma: Any, beta: Any, mean: Any, var: Any, eps: float,
-                              axes: tuple[int, ...]) -> Any:
+def fixed_batch_normalization(
+    x: Any, gamma: Any, beta: Any, mean: Any, var: Any, eps: float, axes: tuple[int, ...]
+) -> Any:
     """``kernel(x, gamma, beta, mean, var, eps, axes) -> y`` with the given statistics."""
     fn = "fixed_batch_normalization"
     check_float(fn, "x", x, min_ndim=1)
@@ -169,5 +172,6 @@ def fixed_batch_normalization(x: Any, gamma: Any, beta: Any, mean: Any, var: Any
     eps = check_scalar(fn, "eps", eps, low=0.0)
     ct, cdt = _ct(x, gamma, beta)
     scale = gamma.reshape(kshape).astype(cdt) / (var.reshape(kshape).astype(cdt) + eps) ** 0.5
-    return _normalize(x, mean.reshape(kshape).astype(cdt), scale,
-                      beta.reshape(kshape).astype(cdt), ctype=ct)
+    return _normalize(
+        x, mean.reshape(kshape).astype(cdt), scale, beta.reshape(kshape).astype(cdt), ctype=ct
+    )

@@ -48,8 +48,10 @@ _ADAM_APPLY = """
     const CT step = (CT)alpha_t * nm / (sqrt(den) + (CT)eps);
     param = (T)((CT)param - (CT)eta * (step + (CT)weight_decay_rate * (CT)param));
 """
-_ADAM_IN = ("G grad, float64 alpha_t, float64 beta1, float64 beta2, float64 eps, float64 eta, "
-            "float64 weight_decay_rate")
+_ADAM_IN = (
+    "G grad, float64 alpha_t, float64 beta1, float64 beta2, float64 eps, float64 eta, "
+    "float64 weight_decay_rate"
+)
 
 _adam = Elementwise(
     "adam_update",
@@ -75,20 +77,25 @@ def _check_state(fn: str, param: Any, grad: Any, states: tuple[tuple[str, Any], 
     check_float(fn, "param", param)
     check_float(fn, "grad", grad)
     if tuple(grad.shape) != tuple(param.shape):
-        raise KernelArgumentError(f"{fn} kernel: grad must have param's shape "
-                                  f"{tuple(param.shape)}; got {tuple(grad.shape)}")
+        raise KernelArgumentError(
+            f"{fn} kernel: grad must have param's shape "
+            f"{tuple(param.shape)}; got {tuple(grad.shape)}"
+        )
     dtypes = [param.dtype, grad.dtype]
     for what, a in states:
         check_float(fn, what, a)
         if tuple(a.shape) != tuple(param.shape):
-            raise KernelArgumentError(f"{fn} kernel: {what} must have param's shape "
-                                      f"{tuple(param.shape)}; got {tuple(a.shape)}")
+            raise KernelArgumentError(
+                f"{fn} kernel: {what} must have param's shape "
+                f"{tuple(param.shape)}; got {tuple(a.shape)}"
+            )
         dtypes.append(a.dtype)
     first = states[0][1].dtype if states else None
     for what, a in states[1:]:
         if a.dtype != first:
-            raise TypeError(f"{fn} kernel: {what} must have {states[0][0]}'s dtype {first}; "
-                            f"got {a.dtype}")
+            raise TypeError(
+                f"{fn} kernel: {what} must have {states[0][0]}'s dtype {first}; got {a.dtype}"
+            )
     return compute_ctype(*dtypes)
 
 
@@ -102,13 +109,24 @@ def momentum_sgd_update(param: Any, grad: Any, v: Any, lr: float, momentum: floa
     """``kernel(param, grad, v, lr, momentum)``: ``v = momentum*v - lr*grad; param += v``."""
     fn = "momentum_sgd_update"
     ct = _check_state(fn, param, grad, (("v", v),))
-    _momentum(grad, check_scalar(fn, "lr", lr), check_scalar(fn, "momentum", momentum), param, v,
-              ctype=ct)
+    _momentum(
+        grad, check_scalar(fn, "lr", lr), check_scalar(fn, "momentum", momentum), param, v, ctype=ct
+    )
 
 
-def adam_update(param: Any, grad: Any, m: Any, v: Any, alpha_t: float, beta1: float,
-                beta2: float, eps: float, eta: float, weight_decay_rate: float,
-                vhat: Any = None) -> None:
+def adam_update(
+    param: Any,
+    grad: Any,
+    m: Any,
+    v: Any,
+    alpha_t: float,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    eta: float,
+    weight_decay_rate: float,
+    vhat: Any = None,
+) -> None:
     """Chainer's Adam step, in place on ``param``, ``m``, ``v`` (and ``vhat``).
 
     ``kernel(param, grad, m, v, alpha_t, beta1, beta2, eps, eta, weight_decay_rate,

@@ -150,19 +150,28 @@ _avg_pool_grad = Elementwise(
 
 
 def _window_args(fn: str, ksize: Any, stride: Any, pad: Any) -> tuple[tuple[int, int], ...]:
-    return (check_pair(fn, "ksize", ksize, 1), check_pair(fn, "stride", stride, 1),
-            check_pair(fn, "pad", pad, 0))
+    return (
+        check_pair(fn, "ksize", ksize, 1),
+        check_pair(fn, "stride", stride, 1),
+        check_pair(fn, "pad", pad, 0),
+    )
 
 
-def _geometry(hw: tuple[int, int], out: tuple[int, int], k: tuple[int, int],
-              s: tuple[int, int], p: tuple[int, int]) -> tuple[int, ...]:
+def _geometry(
+    hw: tuple[int, int],
+    out: tuple[int, int],
+    k: tuple[int, int],
+    s: tuple[int, int],
+    p: tuple[int, int],
+) -> tuple[int, ...]:
     return (hw[0], hw[1], out[0], out[1], k[0], k[1], s[0], s[1], p[0], p[1])
 
 
 def _check_pooled(fn: str, what: str, a: Any, n_c: tuple[int, int], out: tuple[int, int]) -> None:
     if tuple(a.shape) != n_c + out:
-        raise KernelArgumentError(f"{fn} kernel: {what} must have shape {n_c + out}; "
-                                  f"got {tuple(a.shape)}")
+        raise KernelArgumentError(
+            f"{fn} kernel: {what} must have shape {n_c + out}; got {tuple(a.shape)}"
+        )
 
 
 def _check_indexes(fn: str, indexes: Any, v: Any) -> None:
@@ -170,12 +179,12 @@ def _check_indexes(fn: str, indexes: Any, v: Any) -> None:
     if indexes.dtype.kind not in "iu":
         raise TypeError(f"{fn} kernel: indexes must be an integer array; got {indexes.dtype}")
     if tuple(indexes.shape) != tuple(v.shape):
-        raise KernelArgumentError(f"{fn} kernel: indexes must have shape {tuple(v.shape)}; "
-                                  f"got {tuple(indexes.shape)}")
+        raise KernelArgumentError(
+            f"{fn} kernel: indexes must have shape {tuple(v.shape)}; got {tuple(indexes.shape)}"
+        )
 
 
-def max_pooling_2d(x: Any, ksize: Any, stride: Any, pad: Any,
-                   pooled_hw: Any) -> tuple[Any, Any]:
+def max_pooling_2d(x: Any, ksize: Any, stride: Any, pad: Any, pooled_hw: Any) -> tuple[Any, Any]:
     """``kernel(x, ksize, stride, pad, pooled_hw) -> (y, indexes)``; padding counts as -inf.
 
     Ties go to the first maximum in row-major window order; a window lying entirely in
@@ -189,13 +198,19 @@ def max_pooling_2d(x: Any, ksize: Any, stride: Any, pad: Any,
     n, c, h, w = x.shape
     y = cupy.empty((n, c) + out, dtype=x.dtype)
     idx = cupy.empty((n, c) + out, dtype=numpy.int8 if k[0] * k[1] <= 127 else numpy.int32)
-    _max_pool(cupy.ascontiguousarray(x), *_geometry((h, w), out, k, s, p), y, idx,
-              ctype=compute_ctype(x.dtype))
+    _max_pool(
+        cupy.ascontiguousarray(x),
+        *_geometry((h, w), out, k, s, p),
+        y,
+        idx,
+        ctype=compute_ctype(x.dtype),
+    )
     return y, idx
 
 
-def max_pooling_2d_grad(v: Any, indexes: Any, ksize: Any, stride: Any, pad: Any,
-                        image_hw: Any, pooled_hw: Any) -> Any:
+def max_pooling_2d_grad(
+    v: Any, indexes: Any, ksize: Any, stride: Any, pad: Any, image_hw: Any, pooled_hw: Any
+) -> Any:
     """``kernel(v, indexes, ksize, stride, pad, image_hw, pooled_hw) -> image``.
 
     Each pooled value goes to its window's ``indexes`` offset of a zero (N, C, H, W)
@@ -210,13 +225,19 @@ def max_pooling_2d_grad(v: Any, indexes: Any, ksize: Any, stride: Any, pad: Any,
     _check_pooled(fn, "v", v, tuple(v.shape[:2]), out)
     cupy = cupy_module()
     img = cupy.empty(tuple(v.shape[:2]) + hw, dtype=v.dtype)
-    _max_pool_grad(cupy.ascontiguousarray(v), cupy.ascontiguousarray(indexes),
-                   *_geometry(hw, out, k, s, p), img, ctype=compute_ctype(v.dtype))
+    _max_pool_grad(
+        cupy.ascontiguousarray(v),
+        cupy.ascontiguousarray(indexes),
+        *_geometry(hw, out, k, s, p),
+        img,
+        ctype=compute_ctype(v.dtype),
+    )
     return img
 
 
-def max_pooling_2d_gather(img: Any, indexes: Any, ksize: Any, stride: Any, pad: Any,
-                          image_hw: Any, pooled_hw: Any) -> Any:
+def max_pooling_2d_gather(
+    img: Any, indexes: Any, ksize: Any, stride: Any, pad: Any, image_hw: Any, pooled_hw: Any
+) -> Any:
     """``kernel(img, indexes, ksize, stride, pad, image_hw, pooled_hw) -> pooled``.
 
     Reads each window of ``img`` at its ``indexes`` offset (0 in the padding): max
@@ -228,21 +249,28 @@ def max_pooling_2d_gather(img: Any, indexes: Any, ksize: Any, stride: Any, pad: 
     hw = check_pair(fn, "image_hw", image_hw, 1)
     out = check_pair(fn, "pooled_hw", pooled_hw, 1)
     if tuple(img.shape[2:]) != hw:
-        raise KernelArgumentError(f"{fn} kernel: img has spatial shape {tuple(img.shape[2:])}, "
-                                  f"image_hw says {hw}")
+        raise KernelArgumentError(
+            f"{fn} kernel: img has spatial shape {tuple(img.shape[2:])}, image_hw says {hw}"
+        )
     check_array(fn, "indexes", indexes, ndim=4)
     if indexes.dtype.kind not in "iu":
         raise TypeError(f"{fn} kernel: indexes must be an integer array; got {indexes.dtype}")
     _check_pooled(fn, "indexes", indexes, tuple(img.shape[:2]), out)
     cupy = cupy_module()
     pooled = cupy.empty(tuple(indexes.shape), dtype=img.dtype)
-    _max_pool_gather(indexes, cupy.ascontiguousarray(img), *_geometry(hw, out, k, s, p), pooled,
-                     ctype=compute_ctype(img.dtype))
+    _max_pool_gather(
+        indexes,
+        cupy.ascontiguousarray(img),
+        *_geometry(hw, out, k, s, p),
+        pooled,
+        ctype=compute_ctype(img.dtype),
+    )
     return pooled
 
 
-def average_pooling_2d(x: Any, ksize: Any, stride: Any, pad: Any, image_hw: Any,
-                       pooled_hw: Any, scale: float) -> Any:
+def average_pooling_2d(
+    x: Any, ksize: Any, stride: Any, pad: Any, image_hw: Any, pooled_hw: Any, scale: float
+) -> Any:
     """``kernel(x, ksize, stride, pad, image_hw, pooled_hw, scale) -> y``: ``scale`` x window sums.
 
     Padding counts as zero (Chainer divides by the full window size).
@@ -253,18 +281,25 @@ def average_pooling_2d(x: Any, ksize: Any, stride: Any, pad: Any, image_hw: Any,
     hw = check_pair(fn, "image_hw", image_hw, 1)
     out = check_pair(fn, "pooled_hw", pooled_hw, 1)
     if tuple(x.shape[2:]) != hw:
-        raise KernelArgumentError(f"{fn} kernel: x has spatial shape {tuple(x.shape[2:])}, "
-                                  f"image_hw says {hw}")
+        raise KernelArgumentError(
+            f"{fn} kernel: x has spatial shape {tuple(x.shape[2:])}, image_hw says {hw}"
+        )
     scale = check_scalar(fn, "scale", scale)
     cupy = cupy_module()
     y = cupy.empty(tuple(x.shape[:2]) + out, dtype=x.dtype)
-    _avg_pool(cupy.ascontiguousarray(x), *_geometry(hw, out, k, s, p), scale, y,
-              ctype=compute_ctype(x.dtype))
+    _avg_pool(
+        cupy.ascontiguousarray(x),
+        *_geometry(hw, out, k, s, p),
+        scale,
+        y,
+        ctype=compute_ctype(x.dtype),
+    )
     return y
 
 
-def average_pooling_2d_grad(v: Any, ksize: Any, stride: Any, pad: Any, image_hw: Any,
-                            pooled_hw: Any, scale: float) -> Any:
+def average_pooling_2d_grad(
+    v: Any, ksize: Any, stride: Any, pad: Any, image_hw: Any, pooled_hw: Any, scale: float
+) -> Any:
     """``kernel(v, ksize, stride, pad, image_hw, pooled_hw, scale) -> image``.
 
     Spreads ``scale * v`` over each window of a zero (N, C, H, W) image, summing overlaps
@@ -279,6 +314,11 @@ def average_pooling_2d_grad(v: Any, ksize: Any, stride: Any, pad: Any, image_hw:
     scale = check_scalar(fn, "scale", scale)
     cupy = cupy_module()
     img = cupy.empty(tuple(v.shape[:2]) + hw, dtype=v.dtype)
-    _avg_pool_grad(cupy.ascontiguousarray(v), *_geometry(hw, out, k, s, p), scale, img,
-                   ctype=compute_ctype(v.dtype))
+    _avg_pool_grad(
+        cupy.ascontiguousarray(v),
+        *_geometry(hw, out, k, s, p),
+        scale,
+        img,
+        ctype=compute_ctype(v.dtype),
+    )
     return img

@@ -50,8 +50,7 @@ _log_softmax_out = Elementwise(
 # One loss per label: i runs over t (N, R...); x is (N, C, R...) contiguous.
 _sce_loss = Elementwise(
     "softmax_cross_entropy_loss",
-    "I t, T m, CT_DTYPE s, raw T x, raw T w, bool use_w, int64 ignore, int64 n_class, "
-    "int64 rest",
+    "I t, T m, CT_DTYPE s, raw T x, raw T w, bool use_w, int64 ignore, int64 n_class, int64 rest",
     "CT_DTYPE loss",
     """
     const long long label = (long long)t;
@@ -167,8 +166,16 @@ def softmax_cross_entropy(x: Any, t: Any, class_weight: Any, ignore_label: int) 
     rest = x.size // max(x.shape[0] * n_class, 1)
     w = x if class_weight is None else cupy.ascontiguousarray(class_weight, dtype=x.dtype)
     loss = _sce_loss(
-        t, m.reshape(t.shape), s.reshape(t.shape), x, w, class_weight is not None,
-        int(ignore_label), n_class, rest, ctype=ct,
+        t,
+        m.reshape(t.shape),
+        s.reshape(t.shape),
+        x,
+        w,
+        class_weight is not None,
+        int(ignore_label),
+        n_class,
+        rest,
+        ctype=ct,
     )
     return loss, prob
 
@@ -195,5 +202,8 @@ def softmax_cross_entropy_grad(prob: Any, t: Any, coeff: Any, ignore_label: int)
         cupy.ascontiguousarray(prob),
         cupy.ascontiguousarray(t),
         cupy.ascontiguousarray(coeff, dtype=prob.dtype),
-        int(ignore_label), n_class, rest, ctype=compute_ctype(prob.dtype),
+        int(ignore_label),
+        n_class,
+        rest,
+        ctype=compute_ctype(prob.dtype),
     )
