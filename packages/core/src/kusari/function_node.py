@@ -358,6 +358,20 @@ def _backward_main(
     # Arrays already handed to a leaf; a second leaf getting the same array gets a copy,
     # so in-place optimizer hooks on one gradient never change another.
     given: set[int] = {id(g._data) for _, g in roots}
+    # Arrays this pass allocated by summing gradients: nobody else holds them, so later
+    # contributions are added in place (a weight used at 35 time steps costs 2
+    # allocations, not 35). An id leaves the set when its array is handed on.
+    owned: set[int] = set()
+
+    def accumulate(prev: Any, gx: Any) -> Any:
+        if double:
+            return prev + gx
+        if id(prev) in owned and prev.shape == gx.shape:
+            prev += gx
+            return prev
+        out = prev + gx
+        owned.add(id(out))
+        return out
 
     for node, g in roots:
         g = unwrap(g)
@@ -384,6 +398,8 @@ def _backward_main(
             for ref in func.outputs:
                 n = ref()
                 gy = None if n is None else grads.pop(n, None)
+                if owned and gy is not None:
+                    owned.discard(id(gy))
                 if gy is not None:
                     any_grad = True
                     if retain_grad:
@@ -442,12 +458,17 @@ def _backward_main(
                         given.add(id(gx._data if double else gx))
                         x.grad_var = wrap(gx)
                     else:
-                        x.grad_var = prev + gx if double else _new_variable(prev._data + gx)
+                        if double:
+                            x.grad_var = prev + gx
+                        else:
+                            acc = accumulate(prev._data, gx)
+                            if acc is not prev._data:
+                                x.grad_var = _new_variable(acc)
                     if loss_scale is not None:
                         x._loss_scale = loss_scale
                     continue
                 prev = grads.get(x)
-                grads[x] = gx if prev is None else prev + gx
+                grads[x] = gx if prev is None else accumulate(prev, gx)
                 if id(c) not in seen:
                     seen.add(id(c))
                     heapq.heappush(heap, (-c.rank, counter, c))
