@@ -108,8 +108,10 @@ def main() -> None:
     status = "ok" if res["ratio"] <= TARGET else "MISSED"
     print("| workload | kusari (µs/iter) | PyTorch (µs/iter) | ratio | target |")
     print("|---|---|---|---|---|")
-    print(f"| op_overhead | {res['kusari_us']:.1f} | {res['torch_us']:.1f} | "
-          f"{res['ratio']:.2f}× | ≤ {TARGET} ({status}) |")
+    print(
+        f"| op_overhead | {res['kusari_us']:.1f} | {res['torch_us']:.1f} | "
+        f"{res['ratio']:.2f}× | ≤ {TARGET} ({status}) |"
+    )
 
 
 if __name__ == "__main__":
