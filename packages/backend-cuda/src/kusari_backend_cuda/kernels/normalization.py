@@ -19,6 +19,7 @@ from kusari_backend_cuda.kernels._base import (
     check_float,
     check_scalar,
     compute_ctype,
+    cupy_module,
 )
 
 __all__ = ["batch_normalization", "batch_normalization_grad", "fixed_batch_normalization"]
@@ -121,7 +122,9 @@ def batch_normalization(
     m = max(x.size // max(gamma.size, 1), 1)
     mean = x.sum(axis=axes, dtype=cdt, keepdims=True)
     mean /= m
-    var = _sq_dev(x, mean, axis=axes, keepdims=True, ctype=ct)
+    cupy = cupy_module()
+    # Explicit broadcast views: each reduction sees inputs of x's shape.
+    var = _sq_dev(x, cupy.broadcast_to(mean, x.shape), axis=axes, keepdims=True, ctype=ct)
     var /= m
     scale = gamma.reshape(kshape).astype(cdt) / (var + eps) ** 0.5
     y = _normalize(x, mean, scale, beta.reshape(kshape).astype(cdt), ctype=ct)
@@ -153,7 +156,8 @@ def batch_normalization_grad(
     mean = mean.reshape(kshape).astype(cdt, copy=False)
     inv = inv_std.reshape(kshape).astype(cdt, copy=False)
     gbeta = gy.sum(axis=axes, dtype=cdt, keepdims=True)
-    ggamma = _dot_dev(gy, x, mean, axis=axes, keepdims=True, ctype=ct)
+    mean_b = cupy_module().broadcast_to(mean, x.shape)
+    ggamma = _dot_dev(gy, x, mean_b, axis=axes, keepdims=True, ctype=ct)
     ggamma *= inv
     gscale = gamma.reshape(kshape).astype(cdt) * inv
     gx = _grad_x(gy, x, mean, inv, gscale, ggamma, gbeta, 1.0 / m, ctype=ct)

@@ -101,7 +101,9 @@ def _check_axis(fn: str, x: Any, axis: Any) -> int:
 def _max_and_sum(x: Any, axis: int) -> tuple[Any, Any, str]:
     ct = compute_ctype(x.dtype)
     m = x.max(axis=axis, keepdims=True)
-    s = _sum_exp(x, m, axis=axis, keepdims=True, ctype=ct)
+    # An explicit broadcast view: the reduction then sees two inputs of x's shape.
+    mb = cupy_module().broadcast_to(m, x.shape)
+    s = _sum_exp(x, mb, axis=axis, keepdims=True, ctype=ct)
     return m, s, ct
 
 
