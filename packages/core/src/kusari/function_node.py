@@ -24,8 +24,8 @@ __all__ = ["FunctionNode", "backward", "grad", "FunctionHook"]
 _ndarray = numpy.ndarray
 _wref = weakref.ref
 _object_new = object.__new__
-_hooks: dict[str, Any] = {}
-_MISSING = object()  # global function hooks (kusari.function_hooks); empty → no cost
+_hooks: dict[str, Any] = {}  # active FunctionHooks by name; empty → no cost
+_MISSING = object()
 
 
 def _new_node(creator: FunctionNode, rank: int, y: Any) -> VariableNode:
