@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy
 
+from kusari.backend import get_kernel
 from kusari.optimizers._arrays import array_module
 from kusari.optimizers._defaults import check_eps, defaults, override
 from kusari.optimizers._hyperparameter import HyperparameterProxy
@@ -144,6 +145,28 @@ class AdamRule(UpdateRule):
         xp = array_module(data)
         state = self._state
         m, v = state["m"], state["v"]
+        if type(data) is not numpy.ndarray and not hp.adabound:  # a backend may fuse it (CUDA)
+            kernel = get_kernel("adam_update", data)
+            if kernel is not None:
+                vhat = None
+                if hp.amsgrad:
+                    vhat = state.get("vhat")
+                    if vhat is None:
+                        vhat = state["vhat"] = xp.zeros_like(v)
+                kernel(
+                    data,
+                    grad,
+                    m,
+                    v,
+                    _alpha_t(hp, self.t),
+                    hp.beta1,
+                    hp.beta2,
+                    eps,
+                    hp.eta,
+                    hp.weight_decay_rate,
+                    vhat,
+                )
+                return
         tmp = grad - m
         tmp *= 1.0 - hp.beta1
         m += tmp

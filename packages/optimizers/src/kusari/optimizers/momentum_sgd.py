@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+
+from kusari.backend import get_kernel
 from kusari.optimizers._arrays import array_module
 from kusari.optimizers._defaults import defaults, override
 from kusari.optimizers._hyperparameter import HyperparameterProxy
@@ -38,6 +41,11 @@ class MomentumSGDRule(UpdateRule):
     def update_core(self, param: Any) -> None:
         hp = self.resolved_hyperparam()
         v = self._state["v"]
+        if type(v) is not numpy.ndarray:  # a backend may fuse the update (CUDA)
+            kernel = get_kernel("momentum_sgd_update", v)
+            if kernel is not None:
+                kernel(param.array, param.grad, v, hp.lr, hp.momentum)
+                return
         v *= hp.momentum
         v -= hp.lr * param.grad
         data = param.array

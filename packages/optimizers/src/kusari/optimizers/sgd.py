@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+
+from kusari.backend import get_kernel
 from kusari.optimizers._defaults import defaults, override
 from kusari.optimizers._hyperparameter import HyperparameterProxy
 from kusari.optimizers._optimizer import GradientMethod
@@ -28,6 +31,11 @@ class SGDRule(UpdateRule):
 
     def update_core(self, param: Any) -> None:
         data = param.array
+        if type(data) is not numpy.ndarray:  # a backend may fuse the update (CUDA)
+            kernel = get_kernel("sgd_update", data)
+            if kernel is not None:
+                kernel(data, param.grad, self.resolved_hyperparam().lr)
+                return
         data -= self.resolved_hyperparam().lr * param.grad
 
 
