@@ -1,37 +1,24 @@
-"""kusari-backend-cuda is one portion of the shared ``kusari`` namespace, packaged as designed.
+"""kusari-backend-cuda is packaged as designed: a plugin that never needs CuPy to install.
 
 These checks pass for an editable install and for the wheel alike.
 """
 
 from __future__ import annotations
 
-import importlib
 import importlib.metadata as metadata
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
 
+from kusari.testing.packaging import PortionChecks
+
 DIST = "kusari-backend-cuda"
-MODULES = ["kusari_backend_cuda"]
 CUPY_EXTRAS = {"cuda12": "cupy-cuda12x", "cuda13": "cupy-cuda13x"}
 
 
-def test_version_is_read_from_version_module() -> None:
-    from kusari_backend_cuda._version import __version__
-
-    assert metadata.version(DIST) == __version__
-
-
-def test_depends_on_a_compatible_core() -> None:
-    requirements = [Requirement(r) for r in metadata.requires(DIST) or []]
-    hard = {r.name for r in requirements if r.marker is None}
-    assert hard == {"kusari-core"}
-    (core,) = [r for r in requirements if r.name == "kusari-core"]
-    assert core.specifier.contains(metadata.version("kusari-core"))
+class TestPackaging(PortionChecks):
+    dist = DIST
+    modules = ("kusari_backend_cuda",)
 
 
 @pytest.mark.parametrize(("extra", "cupy"), CUPY_EXTRAS.items())
@@ -48,38 +35,3 @@ def test_entry_point_loads_without_cupy() -> None:
     assert entry.dist is not None and entry.dist.name == DIST
     # The plugin must import and register whether or not CuPy (or a GPU) is present.
     assert entry.load().__name__ == "kusari_backend_cuda.plugin"
-
-
-def test_does_not_ship_kusari_init() -> None:
-    # A second kusari/__init__.py would overwrite core's, and uninstalling would delete it.
-    shipped = {str(path) for path in metadata.files(DIST) or []}
-    assert "kusari/__init__.py" not in shipped
-
-
-@pytest.mark.parametrize("name", MODULES)
-def test_module_is_typed(name: str) -> None:
-    module = importlib.import_module(name)
-    assert (Path(module.__file__).parent / "py.typed").is_file()
-
-
-def test_import_without_core_names_kusari_core(tmp_path: Path) -> None:
-    # Only our own folders on the path, and no site-packages (-S): kusari-core is absent,
-    # as after `pip uninstall kusari-core`.
-    for name in MODULES:
-        source = Path(importlib.import_module(name).__file__).parent
-        shutil.copytree(source, tmp_path.joinpath(*name.split(".")))
-    code = f"""
-import sys
-sys.path.insert(0, {str(tmp_path)!r})
-try:
-    import {MODULES[0]}
-except ImportError as exc:
-    print(exc)
-else:
-    print("imported anyway")
-"""
-    result = subprocess.run(
-        [sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert "kusari-core" in result.stdout, result.stdout
