@@ -4,4 +4,4 @@
 imported by kusari at run time.
 """
 
-__all__ = ["oracle", "backend_conformance"]
+__all__ = ["oracle", "backend_conformance", "packaging"]
