@@ -307,10 +307,20 @@ def _ensure_fashion_mnist(session: nox.Session) -> None:
     if Path("/usr/share/datasets/fashion-mnist").is_dir():
         return
     if shutil.which("apt-get") is None or os.geteuid() != 0:
-        session.warn("Fashion-MNIST is not installed and apt-get cannot be used here; "
-                     "the example will explain where to put the files")
+        session.warn(
+            "Fashion-MNIST is not installed and apt-get cannot be used here; "
+            "the example will explain where to put the files"
+        )
         return
     env = {"DEBIAN_FRONTEND": "noninteractive"}
     session.run("apt-get", "update", "-qq", external=True, env=env, success_codes=[0, 100])
-    session.run("apt-get", "install", "-y", "-qq", "dataset-fashion-mnist", external=True,
-                env=env, success_codes=[0, 100])
+    session.run(
+        "apt-get",
+        "install",
+        "-y",
+        "-qq",
+        "dataset-fashion-mnist",
+        external=True,
+        env=env,
+        success_codes=[0, 100],
+    )
