@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy
 
+from kusari._deferred import DeferredGrad
 from kusari.configuration import config
 from kusari.function_hook import _hooks
 from kusari.variable import Variable, VariableNode, _new_variable
@@ -72,6 +73,8 @@ def _backward_main(
     # contributions are added in place (a weight used at 35 time steps costs 2
     # allocations, not 35). An id leaves the set when its array is handed on.
     owned: set[int] = set()
+    # Deferred contributions per leaf, combined after the pass (see kusari._deferred).
+    pending: dict[VariableNode, list[DeferredGrad]] = {}
 
     def accumulate(prev: Any, gx: Any) -> Any:
         if double:
@@ -149,6 +152,15 @@ def _backward_main(
                 if double and not isinstance(gx, Variable):
                     gx = _new_variable(gx)
                 x = in_nodes[i]
+                if isinstance(gx, DeferredGrad):
+                    if x.creator is None and target_set is None:
+                        terms = pending.get(x)
+                        if terms is None:
+                            pending[x] = [gx]
+                        else:
+                            terms.append(gx)
+                        continue
+                    gx = gx.materialize()
                 if target_set is not None and x in target_set:
                     prev = collected.get(x)
                     collected[x] = gx if prev is None else prev + gx
@@ -186,6 +198,13 @@ def _backward_main(
             if hooks:
                 for hook in hooks.values():
                     hook.backward_postprocess(func, (), gys)
+        for x, terms in pending.items():
+            total = _combine(terms)
+            owned.add(id(total))
+            prev = x.grad_var
+            x.grad_var = _new_variable(total if prev is None else accumulate(prev._data, total))
+            if loss_scale is not None:
+                x._loss_scale = loss_scale
     finally:
         if old_flag is _MISSING:
             del local["enable_backprop"]
@@ -194,6 +213,18 @@ def _backward_main(
     if double:
         return collected
     return {n: _new_variable(g) for n, g in collected.items()}
+
+
+def _combine(terms: list[DeferredGrad]) -> Any:
+    """The sum of deferred terms, each kind combined in one kernel."""
+    by_kind: dict[tuple[type, Any], list[DeferredGrad]] = {}
+    for t in terms:
+        by_kind.setdefault((type(t), getattr(t, "shape", None)), []).append(t)
+    total = None
+    for (kind, _), group in by_kind.items():
+        part = kind.combine(group)
+        total = part if total is None else total + part
+    return total
 
 
 def _unchain_backward(node: VariableNode) -> None:

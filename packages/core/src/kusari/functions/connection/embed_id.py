@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kusari._deferred import ScatterAddGrad
 from kusari.backend import get_array_module
 from kusari.function_node import FunctionNode
 from kusari.variable import Variable
@@ -44,9 +45,18 @@ class EmbedIDFunction(FunctionNode):
         return tuple(gw if i == 1 else None for i in indexes)
 
     def backward_arrays(self, indexes, grad_outputs):
-        gw = EmbedIDGrad(self._w_shape, self.ignore_label).forward(
-            (self.inputs[0].data, grad_outputs[0])
-        )[0]
+        x, gy = self.inputs[0].data, grad_outputs[0]
+        if self.inputs[1].creator is None:
+            # A leaf table: defer, so every use in one backward pass is one scatter-add
+            # into one zero matrix (kusari._deferred) instead of one dense matrix each.
+            ids = x.ravel()
+            rows = gy.reshape((ids.size,) + self._w_shape[1:])
+            if self.ignore_label is not None:
+                keep = ids != self.ignore_label
+                ids, rows = ids[keep], rows[keep]
+            gw = ScatterAddGrad(self._w_shape, ids, rows)
+        else:
+            gw = EmbedIDGrad(self._w_shape, self.ignore_label).forward((x, gy))[0]
         return tuple(gw if i == 1 else None for i in indexes)
 
 

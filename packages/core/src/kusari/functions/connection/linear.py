@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kusari._deferred import GemmGrad
 from kusari.backend import get_array_module
 from kusari.function_node import FunctionNode
 from kusari.variable import Variable
@@ -78,12 +79,20 @@ class LinearFunction(FunctionNode):
         x, W = self.inputs[0].data, self.inputs[1].data
         gy = grad_outputs[0]
         nb = self.n_batch_axes
+        # A leaf weight's gradient is deferred: the engine sums the uses of one weight
+        # (an RNN's time steps) as a single GEMM (kusari._deferred).
+        defer = self.inputs[1].creator is None
         if x.ndim == 2 and nb == 1:
             if indexes == (1, 2):  # the common "x is data" case, without the loop
-                return _gy_t_x(gy, x), gy.sum(axis=0)
+                return (GemmGrad(gy, x) if defer else _gy_t_x(gy, x)), gy.sum(axis=0)
             out = []
             for i in indexes:
-                out.append(gy @ W if i == 0 else _gy_t_x(gy, x) if i == 1 else gy.sum(axis=0))
+                if i == 0:
+                    out.append(gy @ W)
+                elif i == 1:
+                    out.append(GemmGrad(gy, x) if defer else _gy_t_x(gy, x))
+                else:
+                    out.append(gy.sum(axis=0))
             return tuple(out)
         gy2 = _as_2d(gy, nb)
         out = []
@@ -91,7 +100,8 @@ class LinearFunction(FunctionNode):
             if i == 0:
                 out.append((gy2 @ W).reshape(x.shape))
             elif i == 1:
-                out.append(_gy_t_x(gy2, _as_2d(x, nb)))
+                x2 = _as_2d(x, nb)
+                out.append(GemmGrad(gy2, x2) if defer else _gy_t_x(gy2, x2))
             else:
                 out.append(gy2.sum(axis=0))
         return tuple(out)
