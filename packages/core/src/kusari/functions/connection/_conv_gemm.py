@@ -19,8 +19,7 @@ than ``kw*C``-value runs when C is 1 or 3.
 
 Work is split into pieces (batch chunks, or output-row blocks of one item) whose patch
 matrix is about ``_conv.COL_CHUNK_BYTES``: the piece is copied and multiplied while it
-is in cache. A forward whose whole patch matrix is small (``KEEP_COL_BYTES``) builds it
-at once and keeps it for the filter gradient, as Chainer did on the CPU.
+is in cache.
 """
 
 from __future__ import annotations
@@ -40,7 +39,6 @@ __all__ = [
     "like_input",
     "FIRST_MAJOR_MAX_CHANNELS",
     "FLIP_COST_RATIO",
-    "KEEP_COL_BYTES",
 ]
 
 #: An NCHW-stored input with fewer channels than this gets the channels-first patch
@@ -50,9 +48,6 @@ FIRST_MAJOR_MAX_CHANNELS = 8
 #: its patch matrix (N*h*w x kh*kw*O) is smaller than this many times the col2im one
 #: (N*oh*ow x kh*kw*C): col2im's scatter-adds read and write the image once per tap.
 FLIP_COST_RATIO = 2.5
-#: A forward whose whole patch matrix is at most this big builds it in one piece and keeps
-#: it for the filter gradient (LeNet-sized layers: saves one im2col per step).
-KEEP_COL_BYTES = 16 << 20
 
 
 class ConvGeometry:
@@ -167,15 +162,12 @@ def _source(x: Any, geo: ConvGeometry, first: bool) -> Any:
     return _padded_nhwc(x, geo.ph, geo.pw, nh, nw)
 
 
-def _pieces(geo: ConvGeometry, itemsize: int, whole: bool = False):
+def _pieces(geo: ConvGeometry, itemsize: int):
     """``(n0, n1, r0, r1)`` work pieces: batch chunks, or output-row blocks of one item.
 
-    A piece's patch matrix is about ``_conv.COL_CHUNK_BYTES`` (``whole``: one piece).
+    A piece's patch matrix is about ``_conv.COL_CHUNK_BYTES``.
     """
     n, oh = geo.n, geo.oh
-    if whole:
-        yield 0, n, 0, oh
-        return
     per_item = geo.oh * geo.ow * geo.k() * geo.g * itemsize
     if per_item <= _conv.COL_CHUNK_BYTES:
         step = _conv.chunk(n, per_item)
@@ -231,65 +223,57 @@ def _rows(a2: Any, piece: tuple[int, int, int, int], geo: ConvGeometry, g: int) 
     return block.reshape(block.shape[0], g, -1).transpose(1, 0, 2)
 
 
-def forward(x: Any, W: Any, geo: ConvGeometry, keep_col: bool = False) -> tuple[Any, Any]:
-    """``y = W ⋆ x``; returns ``(y, col)`` with ``y`` (N, O, oh, ow) stored channels-last.
-
-    ``col`` is the whole batch's patch matrix, kept when ``keep_col`` and it is at most
-    :data:`KEEP_COL_BYTES` (else None); pass it to :func:`grad_weight`.
-    """
+def forward(x: Any, W: Any, geo: ConvGeometry) -> Any:
+    """``y = W ⋆ x`` as an (N, O, oh, ow) array stored channels-last."""
     xp = get_array_module(x)
     n, g, o = geo.n, geo.g, geo.o
-    og = o // g
     y = xp.empty((n, geo.oh, geo.ow, o), dtype=x.dtype)
     y2 = y.reshape(-1, o)
     if geo.pointwise:
         x2 = to_nhwc(x).reshape(-1, geo.c)
-        xp.matmul(_rows(x2, (0, n, 0, geo.oh), geo, g), _weights(W, geo, False).transpose(0, 2, 1),
-                  out=_rows(y2, (0, n, 0, geo.oh), geo, g))
-        return y.transpose(0, 3, 1, 2), None
+        piece = (0, n, 0, geo.oh)
+        wt = _weights(W, geo, False).transpose(0, 2, 1)
+        xp.matmul(_rows(x2, piece, geo, g), wt, out=_rows(y2, piece, geo, g))
+        return y.transpose(0, 3, 1, 2)
     first = _first_major(x, geo)
     src = _source(x, geo, first)
     wt = _weights(W, geo, first).transpose(0, 2, 1)  # (G, Kg, Og)
-    whole = keep_col and geo.oh * geo.ow * geo.k() * g * n * x.itemsize <= KEEP_COL_BYTES
-    kept = None
-    for piece in _pieces(geo, x.itemsize, whole):
-        col = _col(src, geo, piece, first)
-        xp.matmul(col, wt, out=_rows(y2, piece, geo, g))
-        if whole:
-            kept = (col, first)
-    del og
-    return y.transpose(0, 3, 1, 2), kept
+    for piece in _pieces(geo, x.itemsize):
+        xp.matmul(_col(src, geo, piece, first), wt, out=_rows(y2, piece, geo, g))
+    return y.transpose(0, 3, 1, 2)
 
 
-def grad_weight(x: Any, gy: Any, geo: ConvGeometry, col: Any = None) -> Any:
-    """The gradient of :func:`forward` in ``W``: a contiguous (o, cg, kh, kw) array.
-
-    ``col`` is what :func:`forward` kept (None: the patches are rebuilt piece by piece).
-    """
+def grad_weight(x: Any, gy: Any, geo: ConvGeometry) -> Any:
+    """The gradient of :func:`forward` in ``W``: a contiguous (o, cg, kh, kw) array."""
     xp = get_array_module(x)
-    g, og = geo.g, geo.o // geo.g
+    g = geo.g
     gy2 = to_nhwc(gy).reshape(-1, geo.o)
     if geo.pointwise:
         x2 = to_nhwc(x).reshape(-1, geo.c)
         piece = (0, geo.n, 0, geo.oh)
         gw = xp.matmul(_rows(gy2, piece, geo, g).transpose(0, 2, 1), _rows(x2, piece, geo, g))
         return gw.reshape(geo.o, geo.cg, 1, 1)
-    if col is not None:
-        cols, first = col
-        gw = xp.matmul(_rows(gy2, (0, geo.n, 0, geo.oh), geo, g).transpose(0, 2, 1), cols)
-    else:
-        first = _first_major(x, geo)
-        src = _source(x, geo, first)
-        gw = None
-        for piece in _pieces(geo, x.itemsize):
-            # (G, Og, rows) @ (G, rows, Kg): the batch is folded into the inner dimension.
-            part = xp.matmul(_rows(gy2, piece, geo, g).transpose(0, 2, 1), _col(src, geo, piece, first))
-            if gw is None:
-                gw = part
-            else:
-                gw += part
+    first = _first_major(x, geo)
+    src = _source(x, geo, first)
+    # The patches are rebuilt rather than kept from the forward: keeping LeNet's (6 MB)
+    # cost more in page faults (the heap grew and was trimmed every step) than it saved.
+    gw = None
+    for piece in _pieces(geo, x.itemsize):
+        cm = _col(src, geo, piece, first)
+        gyp = _rows(gy2, piece, geo, g)  # (G, rows, Og)
+        # The batch is folded into the GEMMs' inner dimension. Orientation: OpenBLAS ran
+        # channels-first patches fastest as col @ gy ((G, Kg, rows) row-major, 1.8x on
+        # LeNet's conv1) and channels-last ones as gy^T @ col.
+        if first:
+            part = xp.matmul(cm.transpose(0, 2, 1), gyp).transpose(0, 2, 1)
+        else:
+            part = xp.matmul(gyp.transpose(0, 2, 1), cm)
+        if gw is None:
+            gw = part
+        else:
+            gw += part
     if first:
-        return gw.reshape(geo.o, geo.cg, geo.kh, geo.kw)
+        return xp.ascontiguousarray(gw).reshape(geo.o, geo.cg, geo.kh, geo.kw)
     gw = gw.reshape(geo.o, geo.kh, geo.kw, geo.cg).transpose(0, 3, 1, 2)
     return xp.ascontiguousarray(gw)
 
@@ -323,37 +307,43 @@ def backward_data(gy: Any, W: Any, geo: ConvGeometry) -> Any:
     convolution (deconvolution).
     """
     xp = get_array_module(gy)
-    n, g, c = geo.n, geo.g, geo.c
+    n, g, c, cg = geo.n, geo.g, geo.c, geo.cg
     og = geo.o // g
-    wk = _weights(W, geo, False)  # (G, Og, Kg), Kg ordered (kh, kw, cg)
     gy2 = to_nhwc(gy).reshape(-1, geo.o)
     if geo.pointwise:
         gx = xp.empty((n, geo.h, geo.w, c), dtype=gy.dtype)
         piece = (0, n, 0, geo.oh)
+        wk = W.reshape(g, og, cg)
         xp.matmul(_rows(gy2, piece, geo, g), wk, out=_rows(gx.reshape(-1, c), piece, geo, g))
         return gx.transpose(0, 3, 1, 2)
     flip = _flip_geometry(gy, W, geo)
     if flip is not None:
-        return forward(gy, flip[0], flip[1])[0]
+        return forward(gy, flip[0], flip[1])
     nh, nw = geo.need()
     hb, wb = max(nh, geo.ph + geo.h), max(nw, geo.pw + geo.w)
     buf = xp.zeros((n, hb, wb, c), dtype=gy.dtype)
-    ey, ex = geo.sy, geo.sx
+    # One (G, og, cg) matrix per tap: each tap's patch gradient comes out contiguous as
+    # (rows, cg), so its scatter-add runs over whole output rows (ow*C values) instead
+    # of C-value runs of a (rows, kh, kw, C) patch matrix (5x faster on LeNet's conv2).
+    # With one channel per group, a single GEMM gives that layout as (G, taps, rows).
+    nt = geo.kh * geo.kw
+    taps = W.reshape(g, og, cg, nt).transpose(3, 0, 1, 2)  # (taps, G, og, cg)
+    sy, sx = geo.sy, geo.sx
     for piece in _pieces(geo, gy.itemsize):
         n0, n1, r0, r1 = piece
-        gcol = xp.matmul(_rows(gy2, piece, geo, g), wk)  # (G, rows, Kg)
-        gcol = gcol.reshape(g, n1 - n0, r1 - r0, geo.ow, geo.kh, geo.kw, geo.cg)
-        part = buf[n0:n1].reshape(n1 - n0, hb, wb, g, geo.cg)
-        y0 = r0 * ey
-        ly, lx = (r1 - r0 - 1) * ey + 1, (geo.ow - 1) * ex + 1
-        for i in range(geo.kh):
-            for j in range(geo.kw):
-                a, b = y0 + i * geo.dy, j * geo.dx
-                # col2im: each tap's values add onto its strided grid of input pixels.
-                part[:, a : a + ly : ey, b : b + lx : ex] += gcol[:, :, :, :, i, j].transpose(
-                    1, 2, 3, 0, 4
-                )
-    del og
+        m, rr = n1 - n0, r1 - r0
+        gyp = _rows(gy2, piece, geo, g)  # (G, rows, og)
+        if cg == 1:
+            every = xp.matmul(W.reshape(g, og, nt).transpose(0, 2, 1), gyp.transpose(0, 2, 1))
+        part = buf[n0:n1].reshape(m, hb, wb, g, cg)
+        ly, lx = (rr - 1) * sy + 1, (geo.ow - 1) * sx + 1
+        for t in range(nt):
+            i, j = divmod(t, geo.kw)
+            a, b = r0 * sy + i * geo.dy, j * geo.dx
+            gcol = every[:, t] if cg == 1 else xp.matmul(gyp, taps[t])
+            gcol = gcol.reshape(g, m, rr, geo.ow, cg)
+            # col2im: the tap's values add onto its strided grid of input pixels.
+            part[:, a : a + ly : sy, b : b + lx : sx] += gcol.transpose(1, 2, 3, 0, 4)
     if geo.ph == 0 and geo.pw == 0 and (hb, wb) == (geo.h, geo.w):
         return buf.transpose(0, 3, 1, 2)
     inner = xp.ascontiguousarray(buf[:, geo.ph : geo.ph + geo.h, geo.pw : geo.pw + geo.w])

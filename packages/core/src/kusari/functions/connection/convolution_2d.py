@@ -90,14 +90,12 @@ class Convolution2DFunction(FunctionNode):
         self.geometry = ConvGeometry(
             x.shape, W.shape, self.stride, self.pad, self.dilate, self.groups, (oh, ow)
         )
-        self.col = None
         kernel = get_kernel("convolution_2d", x)
         if kernel is not None:
             return (
                 kernel(x, W, b, self.stride, self.pad, self.dilate, self.groups, self.cover_all),
             )
-        # A one-chunk patch matrix is kept for the filter gradient (Chainer did the same).
-        y, self.col = _conv_gemm.forward(x, W, self.geometry, keep_col=True)
+        y = _conv_gemm.forward(x, W, self.geometry)
         if b is not None:
             y += b.reshape(1, -1, 1, 1)
         return (y,)
@@ -124,7 +122,6 @@ class Convolution2DFunction(FunctionNode):
                         self.dilate,
                         self.groups,
                         self.cover_all,
-                        self.col,
                     ).apply((x, gy))[0]
                 )
             else:
@@ -153,22 +150,22 @@ class Convolution2DFunction(FunctionNode):
                         )
                     )
                 else:
-                    out.append(_conv_gemm.backward_data(gy, W, geo))
+                    out.append(_conv_gemm.like_input(_conv_gemm.backward_data(gy, W, geo), x))
             elif i == 1:
-                out.append(grad_w_array(x, gy, geo, self.col))
+                out.append(grad_w_array(x, gy, geo))
             else:
                 out.append(gy.sum(axis=(0, 2, 3)))
         return tuple(out)
 
 
-def grad_w_array(x: Any, gy: Any, geo: ConvGeometry, col: Any = None) -> Any:
+def grad_w_array(x: Any, gy: Any, geo: ConvGeometry) -> Any:
     """The filter gradient on arrays, through the backend kernel when there is one."""
     kernel = get_kernel("convolution_2d_grad_w", x)
     if kernel is not None:
         return kernel(
             x, gy, (geo.kh, geo.kw), (geo.sy, geo.sx), (geo.ph, geo.pw), (geo.dy, geo.dx), geo.g
         )
-    return _conv_gemm.grad_weight(x, gy, geo, col)
+    return _conv_gemm.grad_weight(x, gy, geo)
 
 
 class Convolution2DGradW(FunctionNode):
@@ -182,7 +179,6 @@ class Convolution2DGradW(FunctionNode):
         dilate: tuple[int, int],
         groups: int,
         cover_all: bool,
-        col: Any = None,
     ) -> None:
         self.ksize = tuple(ksize)
         self.stride = stride
@@ -190,7 +186,6 @@ class Convolution2DGradW(FunctionNode):
         self.dilate = dilate
         self.groups = groups
         self.cover_all = cover_all
-        self.col = col
 
     def forward(self, inputs):
         x, gy = inputs
@@ -204,7 +199,7 @@ class Convolution2DGradW(FunctionNode):
             self.groups,
             gy.shape[2:],
         )
-        return (grad_w_array(x, gy, geo, self.col),)
+        return (grad_w_array(x, gy, geo),)
 
     def backward(self, indexes, grad_outputs):
         from kusari.functions.connection.deconvolution_2d import Deconvolution2DFunction
@@ -242,8 +237,10 @@ def convolution_2d(
     """Two-dimensional convolution (cross-correlation, as in Chainer and PyTorch).
 
     ``y[n, o, i, j] = b[o] + sum_{c, p, q} W[o, c, p, q] * x_pad[n, c, i*sy + p*dy, j*sx + q*dx]``,
-    with input channels split into ``groups`` independent groups. Runs as im2col plus
-    one GEMM per batch chunk (see ``_conv``); differentiable twice.
+    with input channels split into ``groups`` independent groups. Runs as a channels-last
+    im2col plus one GEMM per cache-sized piece (see ``_conv_gemm``); differentiable twice.
+    The result is stored channels-last: its shape is (N, O, oh, ow) as usual, only its
+    strides are those of an (N, oh, ow, O) array (NumPy semantics are unchanged).
 
     Args:
         x: Input of shape (N, C, H, W), float dtype.

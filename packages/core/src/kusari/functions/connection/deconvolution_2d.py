@@ -95,7 +95,8 @@ class Deconvolution2DFunction(FunctionNode):
                         )
                     )
                 else:
-                    out.append(_conv_gemm.forward(gy, W, self.geometry)[0])
+                    gx = _conv_gemm.forward(gy, W, self.geometry)
+                    out.append(_conv_gemm.like_input(gx, x))
             elif i == 1:
                 out.append(grad_w_array(gy, x, self.geometry))
             else:

@@ -7,6 +7,11 @@ operation on a strided slice of the padded image (measured faster than building 
 (N, C, oh, ow, kh*kw) patch array: no patch copy, and 2x2/3x3 windows need only 4/9
 passes over the pooled map). Windows that do not overlap write their slices directly
 instead of accumulating.
+
+Every result is stored in its input's memory order: a channels-last (NHWC-strided) image,
+as ``convolution_2d`` returns, gives channels-last pooled maps and gradients, so the
+elementwise ops around pooling never mix layouts (a mixed-layout multiply ran 3.5x
+slower than a same-layout one).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ __all__ = [
     "gather",
     "pool_sum",
     "unpool_sum",
+    "max_grad",
     "check_pool_input",
 ]
 
@@ -104,20 +110,55 @@ def make_geometry(
     return Geometry(kh, kw, sy, sx, ph, pw, h, w, oh, ow)
 
 
+def _empty(xp: Any, shape: tuple[int, ...], dtype: Any, like: Any, fill: float | None = None) -> Any:
+    """An (N, C, H, W) array stored channels-last when ``like`` is (else C order)."""
+    n, c, h, w = shape
+    last = like.ndim == 4 and not like.flags.c_contiguous and like.transpose(0, 2, 3, 1).flags.c_contiguous
+    if last:
+        buf = xp.empty((n, h, w, c), dtype=dtype).transpose(0, 3, 1, 2)
+    else:
+        buf = xp.empty(shape, dtype=dtype)
+    if fill is not None:
+        buf.fill(fill)
+    return buf
+
+
 def _padded(x: Any, g: Geometry, pval: float) -> Any:
     nh, nw = g.need()
-    return pad_input(x, g.ph, g.pw, nh, nw, pval)
+    n, c, h, w = x.shape
+    if g.ph == 0 and g.pw == 0 and nh <= h and nw <= w:
+        return x
+    buf = _empty(get_array_module(x), (n, c, nh, nw), x.dtype, x, pval)
+    hh, ww = min(h, nh - g.ph), min(w, nw - g.pw)
+    if hh > 0 and ww > 0:
+        buf[:, :, g.ph : g.ph + hh, g.pw : g.pw + ww] = x[:, :, :hh, :ww]
+    return buf
 
 
-def _image_buffer(xp: Any, lead: tuple[int, ...], g: Geometry, dtype: Any) -> Any:
+def _tiles(g: Geometry) -> bool:
+    """Whether the windows tile the image exactly (every pixel in exactly one window)."""
+    return (
+        not g.overlap
+        and g.ph == g.pw == 0
+        and (g.oh * g.sy, g.ow * g.sx) == (g.h, g.w)
+        and (g.sy, g.sx) == (g.kh, g.kw)
+    )
+
+
+def _image_buffer(xp: Any, like: Any, g: Geometry, dtype: Any) -> Any:
+    """The zeroed padded image the scatters write to, laid out like ``like``."""
     nh, nw = g.need()
-    return xp.zeros(lead + (max(nh, g.ph + g.h), max(nw, g.pw + g.w)), dtype=dtype)
+    n, c = like.shape[:2]
+    shape = (n, c, max(nh, g.ph + g.h), max(nw, g.pw + g.w))
+    if _tiles(g):
+        return _empty(xp, shape, dtype, like)  # every pixel is written exactly once
+    return _empty(xp, shape, dtype, like, 0)
 
 
 def _crop(xp: Any, buf: Any, g: Geometry) -> Any:
     if g.ph == 0 and g.pw == 0 and buf.shape[2:] == (g.h, g.w):
         return buf
-    return xp.ascontiguousarray(buf[:, :, g.ph : g.ph + g.h, g.pw : g.pw + g.w])
+    return buf[:, :, g.ph : g.ph + g.h, g.pw : g.pw + g.w].copy(order="K")
 
 
 def pool_max(x: Any, g: Geometry) -> Any:
@@ -128,7 +169,7 @@ def pool_max(x: Any, g: Geometry) -> Any:
     for _, (rs, cs) in g.offsets():
         s = xp_[:, :, rs, cs]
         if y is None:
-            y = s.copy()
+            y = s.copy(order="K")
         else:
             xp.maximum(y, s, out=y)
     return y
@@ -138,7 +179,7 @@ def argmax_index(x: Any, y: Any, g: Geometry) -> Any:
     """Row-major offset of the first maximum in each window (Chainer's argmax order)."""
     xp = get_array_module(x)
     xp_ = _padded(x, g, -numpy.inf)
-    idx = xp.zeros(y.shape, dtype=g.index_dtype())
+    idx = _empty(xp, y.shape, g.index_dtype(), y, 0)
     # idx counts the offsets passed while no maximum was found yet (cheap boolean ops;
     # masked copies per offset were 3x slower).
     searching = None
@@ -155,7 +196,7 @@ def argmax_index(x: Any, y: Any, g: Geometry) -> Any:
 def scatter(v: Any, idx: Any, g: Geometry) -> Any:
     """Put each pooled value at its window's ``idx`` offset of a zero image (sum overlaps)."""
     xp = get_array_module(v)
-    buf = _image_buffer(xp, v.shape[:2], g, v.dtype)
+    buf = _image_buffer(xp, v, g, v.dtype)
     overlap = g.overlap
     for k, (rs, cs) in g.offsets():
         dst = buf[:, :, rs, cs]
@@ -170,7 +211,7 @@ def gather(img: Any, idx: Any, g: Geometry) -> Any:
     """Read each window's ``idx`` offset of ``img`` (the adjoint of :func:`scatter`)."""
     xp = get_array_module(img)
     ip = _padded(img, g, 0)
-    out = xp.zeros(idx.shape, dtype=img.dtype)
+    out = _empty(xp, idx.shape, img.dtype, img, 0)
     for k, (rs, cs) in g.offsets():
         xp.copyto(out, ip[:, :, rs, cs], where=idx == k)
     return out
@@ -183,7 +224,7 @@ def pool_sum(x: Any, g: Geometry, scale: float) -> Any:
     for _, (rs, cs) in g.offsets():
         s = xp_[:, :, rs, cs]
         if y is None:
-            y = s.copy()
+            y = s.copy(order="K")
         else:
             y += s
     if scale != 1:
@@ -196,11 +237,41 @@ def unpool_sum(v: Any, g: Geometry, scale: float) -> Any:
     xp = get_array_module(v)
     if scale != 1:
         v = v * v.dtype.type(scale)
-    buf = _image_buffer(xp, v.shape[:2], g, v.dtype)
+    buf = _image_buffer(xp, v, g, v.dtype)
     overlap = g.overlap
     for _, (rs, cs) in g.offsets():
         if overlap:
             buf[:, :, rs, cs] += v
         else:
             buf[:, :, rs, cs] = v
+    return _crop(xp, buf, g)
+
+
+def max_grad(x: Any, y: Any, gy: Any, g: Geometry) -> Any:
+    """Max pooling's input gradient: each ``gy`` goes to its window's first maximum.
+
+    Equivalent to ``scatter(gy, argmax_index(x, y, g), g)`` but needs no index array:
+    per window offset, the pixels equal to the maximum that no earlier offset claimed
+    take the gradient (Chainer's row-major first-maximum rule for ties).
+    """
+    xp = get_array_module(x)
+    xp_ = _padded(x, g, -numpy.inf)
+    buf = _image_buffer(xp, x, g, gy.dtype)
+    overlap = g.overlap
+    free = None
+    last = g.kh * g.kw - 1
+    for k, (rs, cs) in g.offsets():
+        hit = xp_[:, :, rs, cs] == y
+        if free is None:
+            if k < last:
+                free = ~hit
+        else:
+            hit &= free
+            if k < last:
+                free &= ~hit
+        dst = buf[:, :, rs, cs]
+        if overlap:
+            dst += gy * hit
+        else:
+            xp.multiply(gy, hit, out=dst)
     return _crop(xp, buf, g)

@@ -68,7 +68,13 @@ class MaxPooling2D(FunctionNode):
     def backward_arrays(self, indexes, grad_outputs):
         from kusari.functions.pooling.upsampling_2d import scatter_array
 
-        return (scatter_array(grad_outputs[0], self.get_indexes(), self.geometry),)
+        gy = grad_outputs[0]
+        if self.indexes is None and get_kernel("max_pooling_2d_grad", gy) is None:
+            # No index array needed: compare x with the retained maxima directly.
+            x = self.inputs[0].data
+            y = self._retained_output_data[0]
+            return (_pooling.max_grad(x, y, gy, self.geometry),)
+        return (scatter_array(gy, self.get_indexes(), self.geometry),)
 
 
 class MaxPoolingWithIndexes2D(FunctionNode):
