@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+
 from kusari.backend import get_array_module
 from kusari.functions.connection import _conv
 
@@ -34,9 +36,10 @@ __all__ = [
     "forward",
     "backward_data",
     "grad_weight",
+    "backward_both",
     "channels_last",
     "to_nhwc",
-    "like_input",
+    "channel_sum",
     "FIRST_MAJOR_MAX_CHANNELS",
     "FLIP_COST_RATIO",
 ]
@@ -122,11 +125,25 @@ def to_nhwc(a: Any) -> Any:
     return t if t.flags.c_contiguous else get_array_module(a).ascontiguousarray(t)
 
 
-def like_input(gx: Any, x: Any) -> Any:
-    """``gx`` stored like ``x``: NCHW-contiguous when ``x`` is (a user's batch, a reshape)."""
-    if x.flags.c_contiguous and not gx.flags.c_contiguous:
-        return get_array_module(gx).ascontiguousarray(gx)
-    return gx
+def channel_sum(a: Any) -> Any:
+    """Sum of ``a`` (N, C, H, W) over all axes but C (a bias gradient), in ``a``'s dtype.
+
+    Per-item sums are BLAS matrix-vector products, added up across the batch in float64:
+    as fast as NumPy's sum on NCHW data, 4x faster on channels-last data (where NumPy
+    accumulates 65 536 float32 rows one by one and loses ~30x more precision).
+    """
+    xp = get_array_module(a)
+    n, c, h, w = a.shape
+    if a.dtype.kind != "f" or a.itemsize < 4:  # no BLAS for float16: float32 sums
+        return a.sum(axis=(0, 2, 3), dtype=numpy.float32).astype(a.dtype)
+    if channels_last(a):
+        rows = to_nhwc(a).reshape(n, h * w, c)
+        part = xp.ones(h * w, dtype=a.dtype) @ rows
+    elif a.flags.c_contiguous:
+        part = a.reshape(n, c, h * w) @ xp.ones(h * w, dtype=a.dtype)
+    else:
+        return a.sum(axis=(0, 2, 3))
+    return part.sum(axis=0, dtype=numpy.float64).astype(a.dtype, copy=False)
 
 
 def _first_major(x: Any, geo: ConvGeometry) -> bool:
@@ -278,8 +295,13 @@ def grad_weight(x: Any, gy: Any, geo: ConvGeometry) -> Any:
     return xp.ascontiguousarray(gw)
 
 
-def _flip_geometry(gy: Any, W: Any, geo: ConvGeometry) -> tuple[Any, ConvGeometry] | None:
-    """The stride-1 adjoint as a convolution of ``gy`` with the flipped kernel, if cheaper."""
+def _flip_geometry(
+    gy: Any, W: Any, geo: ConvGeometry, ratio: float = FLIP_COST_RATIO
+) -> tuple[Any, ConvGeometry] | None:
+    """The stride-1 adjoint as a convolution of ``gy`` with the flipped kernel, if cheaper.
+
+    ``ratio`` weighs the col2im alternative's patch matrix against the flipped one's.
+    """
     qh, qw = (geo.kh - 1) * geo.dy - geo.ph, (geo.kw - 1) * geo.dx - geo.pw
     if not (
         geo.sy == geo.sx == 1
@@ -290,7 +312,7 @@ def _flip_geometry(gy: Any, W: Any, geo: ConvGeometry) -> tuple[Any, ConvGeometr
         return None
     taps = geo.kh * geo.kw
     flip_cost = geo.h * geo.w * taps * (geo.o // geo.g)
-    col2im_cost = geo.oh * geo.ow * taps * geo.cg * FLIP_COST_RATIO
+    col2im_cost = geo.oh * geo.ow * taps * geo.cg * ratio
     if flip_cost >= col2im_cost:
         return None
     g, og = geo.g, geo.o // geo.g
@@ -348,3 +370,43 @@ def backward_data(gy: Any, W: Any, geo: ConvGeometry) -> Any:
         return buf.transpose(0, 3, 1, 2)
     inner = xp.ascontiguousarray(buf[:, geo.ph : geo.ph + geo.h, geo.pw : geo.pw + geo.w])
     return inner.transpose(0, 3, 1, 2)
+
+
+def backward_both(x: Any, gy: Any, W: Any, geo: ConvGeometry) -> tuple[Any, Any] | None:
+    """``(gx, gW)`` from one patch matrix, or None where that does not apply.
+
+    With stride 1, ``gx`` is the convolution of the padded ``gy`` with the flipped kernel,
+    and the same patches of ``gy`` give the filter gradient against the plain input:
+    ``gW[o, c, i, j] = sum x[n, y, x, c] * gy_pad[n, y + kh-1-i, x + kw-1-j, o]``. So
+    the backward copies one patch matrix (of ``gy``) instead of two (``gy``'s and
+    ``x``'s), and both GEMMs read each piece while it is in cache. None when the
+    flipped form does not fit the geometry or costs more than col2im plus the
+    filter gradient's own patches.
+    """
+    if geo.pointwise:
+        return None
+    # The alternative builds two patch matrices: col2im's (weighted) and grad_weight's.
+    flip = _flip_geometry(gy, W, geo, FLIP_COST_RATIO + 1.0)
+    if flip is None:
+        return None
+    xp = get_array_module(gy)
+    wf, fgeo = flip
+    g, c = geo.g, geo.c
+    src = _source(gy, fgeo, False)
+    wt = _weights(wf, fgeo, False).transpose(0, 2, 1)  # (G, kh*kw*og, cg)
+    x2 = to_nhwc(x).reshape(-1, c)
+    gx = xp.empty((geo.n, geo.h, geo.w, c), dtype=gy.dtype)
+    gx2 = gx.reshape(-1, c)
+    gwf = None
+    for piece in _pieces(fgeo, gy.itemsize):
+        col = _col(src, fgeo, piece, False)  # (G, rows, kh*kw*og), taps flipped
+        xp.matmul(col, wt, out=_rows(gx2, piece, fgeo, g))
+        part = xp.matmul(_rows(x2, piece, fgeo, g).transpose(0, 2, 1), col)
+        if gwf is None:
+            gwf = part
+        else:
+            gwf += part
+    og = geo.o // g
+    gwf = gwf.reshape(g, geo.cg, geo.kh, geo.kw, og)[:, :, ::-1, ::-1]
+    gw = xp.ascontiguousarray(gwf.transpose(0, 4, 1, 2, 3)).reshape(geo.o, geo.cg, geo.kh, geo.kw)
+    return gx.transpose(0, 3, 1, 2), gw

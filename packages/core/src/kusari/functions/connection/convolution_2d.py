@@ -132,6 +132,16 @@ class Convolution2DFunction(FunctionNode):
         x, W = self.inputs[0].data, self.inputs[1].data
         gy = grad_outputs[0]
         geo = self.geometry
+        if 1 in indexes and get_kernel("convolution_2d_grad_w", gy) is None:
+            # Both generic kernels read gy channels-last: transpose it (if needed) once.
+            gy = _conv_gemm.to_nhwc(gy).transpose(0, 3, 1, 2)
+            if 0 in indexes and get_kernel("deconvolution_2d", gy) is None:
+                both = _conv_gemm.backward_both(x, gy, W, geo)
+                if both is not None:
+                    grads = {0: both[0], 1: both[1]}
+                    if 2 in indexes:
+                        grads[2] = _conv_gemm.channel_sum(gy)
+                    return tuple(grads[i] for i in indexes)
         out = []
         for i in indexes:
             if i == 0:
@@ -150,11 +160,11 @@ class Convolution2DFunction(FunctionNode):
                         )
                     )
                 else:
-                    out.append(_conv_gemm.like_input(_conv_gemm.backward_data(gy, W, geo), x))
+                    out.append(_conv_gemm.backward_data(gy, W, geo))
             elif i == 1:
                 out.append(grad_w_array(x, gy, geo))
             else:
-                out.append(gy.sum(axis=(0, 2, 3)))
+                out.append(_conv_gemm.channel_sum(gy))
         return tuple(out)
 
 

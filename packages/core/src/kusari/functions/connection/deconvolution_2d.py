@@ -95,12 +95,11 @@ class Deconvolution2DFunction(FunctionNode):
                         )
                     )
                 else:
-                    gx = _conv_gemm.forward(gy, W, self.geometry)
-                    out.append(_conv_gemm.like_input(gx, x))
+                    out.append(_conv_gemm.forward(gy, W, self.geometry))
             elif i == 1:
                 out.append(grad_w_array(gy, x, self.geometry))
             else:
-                out.append(gy.sum(axis=(0, 2, 3)))
+                out.append(_conv_gemm.channel_sum(gy))
         return tuple(out)
 
     def backward(self, indexes, grad_outputs):

@@ -110,11 +110,17 @@ def make_geometry(
     return Geometry(kh, kw, sy, sx, ph, pw, h, w, oh, ow)
 
 
-def _empty(xp: Any, shape: tuple[int, ...], dtype: Any, like: Any, fill: float | None = None) -> Any:
+def _last(a: Any) -> bool:
+    """Whether the 4-D ``a`` is stored channels-last (and not also C-contiguous)."""
+    return not a.flags.c_contiguous and a.transpose(0, 2, 3, 1).flags.c_contiguous
+
+
+def _empty(
+    xp: Any, shape: tuple[int, ...], dtype: Any, like: Any, fill: float | None = None
+) -> Any:
     """An (N, C, H, W) array stored channels-last when ``like`` is (else C order)."""
     n, c, h, w = shape
-    last = like.ndim == 4 and not like.flags.c_contiguous and like.transpose(0, 2, 3, 1).flags.c_contiguous
-    if last:
+    if _last(like):
         buf = xp.empty((n, h, w, c), dtype=dtype).transpose(0, 3, 1, 2)
     else:
         buf = xp.empty(shape, dtype=dtype)
@@ -257,6 +263,12 @@ def max_grad(x: Any, y: Any, gy: Any, g: Geometry) -> Any:
     xp = get_array_module(x)
     xp_ = _padded(x, g, -numpy.inf)
     buf = _image_buffer(xp, x, g, gy.dtype)
+    if _last(gy) != _last(y):
+        # One layout-changing copy of the small pooled gradient, rather than kh*kw
+        # mixed-layout multiplies (dropout hands back C-order gradients).
+        moved = _empty(xp, gy.shape, gy.dtype, y)
+        moved[...] = gy
+        gy = moved
     overlap = g.overlap
     free = None
     last = g.kh * g.kw - 1
