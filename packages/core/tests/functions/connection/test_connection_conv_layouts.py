@@ -1,9 +1,9 @@
 """convolution_2d/deconvolution_2d on both memory layouts, through every GEMM strategy.
 
-The kernels in ``_conv_gemm`` pick a strategy from the geometry and the input's memory
-layout (channels-first patches for NCHW inputs with few channels, channels-last ones
-otherwise; the input gradient by the flipped-kernel convolution, sharing its patches with
-the filter gradient, or by col2im, per tap or with one GEMM). Each case below is pinned
+The kernels in ``_conv_gemm``/``_conv_backward`` pick a strategy from the geometry and the
+input's memory layout (channels-first patches for NCHW inputs with few channels,
+channels-last ones otherwise; the input gradient by the flipped-kernel convolution,
+sharing its patches with the filter gradient, or by col2im per tap). Each case below is pinned
 to a strategy (asserted) and checked against PyTorch with NCHW- and NHWC-stored inputs and
 upstream gradients, and numerically in float64.
 """
@@ -14,7 +14,7 @@ import torch
 
 import kusari.functions as F
 from kusari import Variable
-from kusari.functions.connection import _conv, _conv_gemm
+from kusari.functions.connection import _conv, _conv_backward, _conv_gemm
 from kusari.functions.connection._conv_gemm import ConvGeometry
 from kusari.gradient_check import check_backward
 
@@ -46,10 +46,11 @@ CASES = {
     "flip_both": ((2, 16, 6, 7), (8, 16, 3, 3), 1, 1, 1, 1, "both"),
     "flip_both_groups": ((2, 16, 6, 7), (8, 4, 3, 3), 1, 1, 1, 4, "both"),
     "flip_both_dilated": ((2, 8, 7, 7), (6, 8, 3, 2), 1, (2, 1), (2, 1), 1, "both"),
-    "col2im_taps": ((2, 6, 9, 8), (16, 6, 5, 5), 1, 0, 1, 1, "col2im"),
-    "col2im_strided": ((2, 3, 9, 8), (5, 3, 3, 3), 2, 1, 1, 1, "col2im"),
+    "col2im_s1": ((2, 6, 9, 8), (16, 6, 5, 5), 1, 0, 1, 1, "col2im"),
+    "col2im_groups_dilated": ((2, 4, 9, 9), (12, 2, 3, 3), 1, 1, 2, 2, "col2im"),
     "col2im_one_channel": ((2, 1, 9, 9), (3, 1, 4, 4), 1, 0, 1, 1, "col2im"),
-    "col2im_depthwise": ((2, 8, 5, 5), (8, 1, 3, 3), 2, 1, 1, 8, "col2im"),
+    "col2im_s2": ((2, 3, 9, 8), (5, 3, 3, 3), 2, 1, 1, 1, "col2im"),
+    "col2im_depthwise_s2": ((2, 8, 5, 5), (8, 1, 3, 3), 2, 1, 1, 8, "col2im"),
     "pointwise_groups": ((2, 12, 4, 4), (6, 4, 1, 1), 1, 0, 1, 3, "pointwise"),
 }
 
@@ -59,7 +60,8 @@ def strategy(xs, ws, s, p, d, g):
     if geo.pointwise:
         return "pointwise"
     gy = np.zeros((xs[0], ws[0], geo.oh, geo.ow))
-    flip = _conv_gemm._flip_geometry(gy, np.zeros(ws), geo, _conv_gemm.FLIP_COST_RATIO + 1)
+    ratio = _conv_backward.FLIP_COST_RATIO + 1
+    flip = _conv_backward._flip_geometry(gy, np.zeros(ws), geo, ratio)
     return "col2im" if flip is None else "both"
 
 
@@ -99,7 +101,9 @@ def test_conv_layouts_match_torch(name, x_layout, gy_layout):
     assert got[2].flags.c_contiguous  # the filter gradient keeps W's layout
 
 
-@pytest.mark.parametrize("name", ["flip_both_groups", "col2im_taps", "col2im_depthwise"])
+@pytest.mark.parametrize(
+    "name", ["flip_both_groups", "col2im_groups_dilated", "col2im_depthwise_s2"]
+)
 def test_conv_layouts_numerical_grads(name):
     xs, ws, s, p, d, g, _ = CASES[name]
     x, W = nhwc(randn(*xs)), randn(*ws)
@@ -129,16 +133,16 @@ def test_backward_both_matches_the_separate_kernels():
     xs, ws, s, p, d, g, _ = CASES["flip_both_groups"]
     geo = geometry(xs, ws, s, p, d, g)
     x, W, gy = nhwc(randn(*xs)), randn(*ws), nhwc(randn(xs[0], ws[0], geo.oh, geo.ow))
-    gx, gw = _conv_gemm.backward_both(x, gy, W, geo)
-    np.testing.assert_allclose(gx, _conv_gemm.backward_data(gy, W, geo), rtol=1e-12, atol=1e-12)
+    gx, gw = _conv_backward.backward_both(x, gy, W, geo)
+    np.testing.assert_allclose(gx, _conv_backward.backward_data(gy, W, geo), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(gw, _conv_gemm.grad_weight(x, gy, geo), rtol=1e-12, atol=1e-12)
     # Where the flipped form does not apply (stride 2), it declines.
     geo2 = geometry(xs, ws, 2, p, d, g)
     gy2 = randn(xs[0], ws[0], geo2.oh, geo2.ow)
-    assert _conv_gemm.backward_both(x, gy2, W, geo2) is None
+    assert _conv_backward.backward_both(x, gy2, W, geo2) is None
 
 
-@pytest.mark.parametrize("name", ["flip_both", "col2im_taps", "col2im_strided"])
+@pytest.mark.parametrize("name", ["flip_both", "col2im_s1", "col2im_s2"])
 def test_conv_row_block_pieces_agree(monkeypatch, name):
     # A one-byte budget splits every item into one-output-row pieces.
     xs, ws, s, p, d, g, _ = CASES[name]

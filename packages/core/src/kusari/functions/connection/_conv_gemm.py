@@ -1,6 +1,7 @@
-"""2-D convolution as GEMMs: forward, the adjoint in the input, the gradient in the filter.
+"""2-D convolution as GEMMs: the forward and the gradient in the filter.
 
-A :class:`ConvGeometry` fixes the sizes once; the three kernels below share it.
+A :class:`ConvGeometry` fixes the sizes once; the kernels here and the input-gradient
+kernels in ``_conv_backward`` share it, and the layout helpers below.
 
 Layout. The kernels work channels-last: the patch matrix has one row per output pixel
 and its columns ordered (kh, kw, C), copied from a zero-padded (N, H, W, C) copy of the
@@ -10,8 +11,8 @@ views of NHWC memory (``y.shape == (N, O, oh, ow)``, only the strides differ). E
 NumPy ops keep that layout, so the next convolution finds its input channels-last and
 its padded copy is a plain contiguous copy; the gradient ``gy`` that comes back is
 channels-last too, which makes the filter gradient ``gy^T @ col`` copy-free on the ``gy``
-side. On one core this ran the DeepCNN layers at 85-120 GFLOP/s (the NCHW im2col this
-replaces: 55-70), close to PyTorch's oneDNN.
+side. On one core this ran the DeepCNN layers' GEMMs at 85-120 GFLOP/s (the NCHW
+im2col it replaced: 55-70); PyTorch's oneDNN runs them at 95-180.
 
 An input stored NCHW with few channels (an image batch) uses a channels-first patch
 matrix instead (one row per (C, kh, kw) tap, runs of ``ow`` values), which copies faster
@@ -34,23 +35,16 @@ from kusari.functions.connection import _conv
 __all__ = [
     "ConvGeometry",
     "forward",
-    "backward_data",
     "grad_weight",
-    "backward_both",
     "channels_last",
     "to_nhwc",
     "channel_sum",
     "FIRST_MAJOR_MAX_CHANNELS",
-    "FLIP_COST_RATIO",
 ]
 
 #: An NCHW-stored input with fewer channels than this gets the channels-first patch
 #: matrix (image batches: 1 or 3 channels); channels-last otherwise.
 FIRST_MAJOR_MAX_CHANNELS = 8
-#: The stride-1 input gradient runs as a convolution of gy with the flipped kernel when
-#: its patch matrix (N*h*w x kh*kw*O) is smaller than this many times the col2im one
-#: (N*oh*ow x kh*kw*C): col2im's scatter-adds read and write the image once per tap.
-FLIP_COST_RATIO = 2.5
 
 
 class ConvGeometry:
@@ -293,120 +287,3 @@ def grad_weight(x: Any, gy: Any, geo: ConvGeometry) -> Any:
         return xp.ascontiguousarray(gw).reshape(geo.o, geo.cg, geo.kh, geo.kw)
     gw = gw.reshape(geo.o, geo.kh, geo.kw, geo.cg).transpose(0, 3, 1, 2)
     return xp.ascontiguousarray(gw)
-
-
-def _flip_geometry(
-    gy: Any, W: Any, geo: ConvGeometry, ratio: float = FLIP_COST_RATIO
-) -> tuple[Any, ConvGeometry] | None:
-    """The stride-1 adjoint as a convolution of ``gy`` with the flipped kernel, if cheaper.
-
-    ``ratio`` weighs the col2im alternative's patch matrix against the flipped one's.
-    """
-    qh, qw = (geo.kh - 1) * geo.dy - geo.ph, (geo.kw - 1) * geo.dx - geo.pw
-    if not (
-        geo.sy == geo.sx == 1
-        and qh >= 0
-        and qw >= 0
-        and (geo.oh + qh - geo.ph, geo.ow + qw - geo.pw) == (geo.h, geo.w)
-    ):
-        return None
-    taps = geo.kh * geo.kw
-    flip_cost = geo.h * geo.w * taps * (geo.o // geo.g)
-    col2im_cost = geo.oh * geo.ow * taps * geo.cg * ratio
-    if flip_cost >= col2im_cost:
-        return None
-    g, og = geo.g, geo.o // geo.g
-    wf = W.reshape(g, og, geo.cg, geo.kh, geo.kw).swapaxes(1, 2)[:, :, :, ::-1, ::-1]
-    wf = wf.reshape(geo.c, og, geo.kh, geo.kw)
-    flip = ConvGeometry(gy.shape, wf.shape, (1, 1), (qh, qw), (geo.dy, geo.dx), g, (geo.h, geo.w))
-    return wf, flip
-
-
-def backward_data(gy: Any, W: Any, geo: ConvGeometry) -> Any:
-    """The adjoint of :func:`forward` in ``x``: gy (n, o, oh, ow) → (n, c, h, w).
-
-    The result is stored channels-last. This is also the forward of a transposed
-    convolution (deconvolution).
-    """
-    xp = get_array_module(gy)
-    n, g, c, cg = geo.n, geo.g, geo.c, geo.cg
-    og = geo.o // g
-    gy2 = to_nhwc(gy).reshape(-1, geo.o)
-    if geo.pointwise:
-        gx = xp.empty((n, geo.h, geo.w, c), dtype=gy.dtype)
-        piece = (0, n, 0, geo.oh)
-        wk = W.reshape(g, og, cg)
-        xp.matmul(_rows(gy2, piece, geo, g), wk, out=_rows(gx.reshape(-1, c), piece, geo, g))
-        return gx.transpose(0, 3, 1, 2)
-    flip = _flip_geometry(gy, W, geo)
-    if flip is not None:
-        return forward(gy, flip[0], flip[1])
-    nh, nw = geo.need()
-    hb, wb = max(nh, geo.ph + geo.h), max(nw, geo.pw + geo.w)
-    buf = xp.zeros((n, hb, wb, c), dtype=gy.dtype)
-    # One (G, og, cg) matrix per tap: each tap's patch gradient comes out contiguous as
-    # (rows, cg), so its scatter-add runs over whole output rows (ow*C values) instead
-    # of C-value runs of a (rows, kh, kw, C) patch matrix (5x faster on LeNet's conv2).
-    # With one channel per group, a single GEMM gives that layout as (G, taps, rows).
-    nt = geo.kh * geo.kw
-    taps = W.reshape(g, og, cg, nt).transpose(3, 0, 1, 2)  # (taps, G, og, cg)
-    sy, sx = geo.sy, geo.sx
-    for piece in _pieces(geo, gy.itemsize):
-        n0, n1, r0, r1 = piece
-        m, rr = n1 - n0, r1 - r0
-        gyp = _rows(gy2, piece, geo, g)  # (G, rows, og)
-        if cg == 1:
-            every = xp.matmul(W.reshape(g, og, nt).transpose(0, 2, 1), gyp.transpose(0, 2, 1))
-        part = buf[n0:n1].reshape(m, hb, wb, g, cg)
-        ly, lx = (rr - 1) * sy + 1, (geo.ow - 1) * sx + 1
-        for t in range(nt):
-            i, j = divmod(t, geo.kw)
-            a, b = r0 * sy + i * geo.dy, j * geo.dx
-            gcol = every[:, t] if cg == 1 else xp.matmul(gyp, taps[t])
-            gcol = gcol.reshape(g, m, rr, geo.ow, cg)
-            # col2im: the tap's values add onto its strided grid of input pixels.
-            part[:, a : a + ly : sy, b : b + lx : sx] += gcol.transpose(1, 2, 3, 0, 4)
-    if geo.ph == 0 and geo.pw == 0 and (hb, wb) == (geo.h, geo.w):
-        return buf.transpose(0, 3, 1, 2)
-    inner = xp.ascontiguousarray(buf[:, geo.ph : geo.ph + geo.h, geo.pw : geo.pw + geo.w])
-    return inner.transpose(0, 3, 1, 2)
-
-
-def backward_both(x: Any, gy: Any, W: Any, geo: ConvGeometry) -> tuple[Any, Any] | None:
-    """``(gx, gW)`` from one patch matrix, or None where that does not apply.
-
-    With stride 1, ``gx`` is the convolution of the padded ``gy`` with the flipped kernel,
-    and the same patches of ``gy`` give the filter gradient against the plain input:
-    ``gW[o, c, i, j] = sum x[n, y, x, c] * gy_pad[n, y + kh-1-i, x + kw-1-j, o]``. So
-    the backward copies one patch matrix (of ``gy``) instead of two (``gy``'s and
-    ``x``'s), and both GEMMs read each piece while it is in cache. None when the
-    flipped form does not fit the geometry or costs more than col2im plus the
-    filter gradient's own patches.
-    """
-    if geo.pointwise:
-        return None
-    # The alternative builds two patch matrices: col2im's (weighted) and grad_weight's.
-    flip = _flip_geometry(gy, W, geo, FLIP_COST_RATIO + 1.0)
-    if flip is None:
-        return None
-    xp = get_array_module(gy)
-    wf, fgeo = flip
-    g, c = geo.g, geo.c
-    src = _source(gy, fgeo, False)
-    wt = _weights(wf, fgeo, False).transpose(0, 2, 1)  # (G, kh*kw*og, cg)
-    x2 = to_nhwc(x).reshape(-1, c)
-    gx = xp.empty((geo.n, geo.h, geo.w, c), dtype=gy.dtype)
-    gx2 = gx.reshape(-1, c)
-    gwf = None
-    for piece in _pieces(fgeo, gy.itemsize):
-        col = _col(src, fgeo, piece, False)  # (G, rows, kh*kw*og), taps flipped
-        xp.matmul(col, wt, out=_rows(gx2, piece, fgeo, g))
-        part = xp.matmul(_rows(x2, piece, fgeo, g).transpose(0, 2, 1), col)
-        if gwf is None:
-            gwf = part
-        else:
-            gwf += part
-    og = geo.o // g
-    gwf = gwf.reshape(g, geo.cg, geo.kh, geo.kw, og)[:, :, ::-1, ::-1]
-    gw = xp.ascontiguousarray(gwf.transpose(0, 4, 1, 2, 3)).reshape(geo.o, geo.cg, geo.kh, geo.kw)
-    return gx.transpose(0, 3, 1, 2), gw

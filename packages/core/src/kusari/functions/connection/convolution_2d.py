@@ -17,7 +17,7 @@ from typing import Any
 
 from kusari.backend import get_kernel
 from kusari.function_node import FunctionNode
-from kusari.functions.connection import _conv, _conv_gemm
+from kusari.functions.connection import _conv, _conv_backward, _conv_gemm
 from kusari.functions.connection._conv_gemm import ConvGeometry
 from kusari.variable import Variable
 
@@ -136,7 +136,7 @@ class Convolution2DFunction(FunctionNode):
             # Both generic kernels read gy channels-last: transpose it (if needed) once.
             gy = _conv_gemm.to_nhwc(gy).transpose(0, 3, 1, 2)
             if 0 in indexes and get_kernel("deconvolution_2d", gy) is None:
-                both = _conv_gemm.backward_both(x, gy, W, geo)
+                both = _conv_backward.backward_both(x, gy, W, geo)
                 if both is not None:
                     grads = {0: both[0], 1: both[1]}
                     if 2 in indexes:
@@ -160,7 +160,7 @@ class Convolution2DFunction(FunctionNode):
                         )
                     )
                 else:
-                    out.append(_conv_gemm.backward_data(gy, W, geo))
+                    out.append(_conv_backward.backward_data(gy, W, geo))
             elif i == 1:
                 out.append(grad_w_array(x, gy, geo))
             else:

@@ -13,7 +13,7 @@ from typing import Any
 
 from kusari.backend import get_kernel
 from kusari.function_node import FunctionNode
-from kusari.functions.connection import _conv, _conv_gemm
+from kusari.functions.connection import _conv, _conv_backward, _conv_gemm
 from kusari.functions.connection._conv_gemm import ConvGeometry
 from kusari.functions.connection.convolution_2d import (
     Convolution2DFunction,
@@ -69,7 +69,7 @@ class Deconvolution2DFunction(FunctionNode):
         kernel = get_kernel("deconvolution_2d", x)
         if kernel is not None:
             return (kernel(x, W, b, self.stride, self.pad, self.outsize, self.dilate, self.groups),)
-        y = _conv_gemm.backward_data(x, W, self.geometry)
+        y = _conv_backward.backward_data(x, W, self.geometry)
         if b is not None:
             y += b.reshape(1, -1, 1, 1)
         return (y,)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy
 
 from kusari.backend import get_array_module
-from kusari.functions.connection._conv import get_conv_outsize, pad_input, pair
+from kusari.functions.connection._conv import get_conv_outsize, pair
 
 __all__ = [
     "Geometry",
