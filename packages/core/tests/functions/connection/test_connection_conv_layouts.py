@@ -65,9 +65,11 @@ def strategy(xs, ws, s, p, d, g):
     return "col2im" if flip is None else "both"
 
 
-def kusari_grads(x, W, b, gy, **kw):
+def kusari_grads(x, W, b, gy, kept=None, **kw):
     xv, Wv, bv = Variable(x), Variable(W), Variable(b)
     y = F.convolution_2d(xv, Wv, bv, **kw)
+    if kept is not None:  # whether the forward kept its patch matrix for the backward
+        assert (y.creator.kept is not None) == kept
     y.grad = gy
     y.backward()
     return y.array, xv.grad, Wv.grad, bv.grad
@@ -83,9 +85,12 @@ def torch_grads(x, W, b, gy, stride, pad, dilate, groups):
 @pytest.mark.parametrize("name", sorted(CASES))
 @pytest.mark.parametrize("x_layout", ["nchw", "nhwc"])
 @pytest.mark.parametrize("gy_layout", ["nchw", "nhwc"])
-def test_conv_layouts_match_torch(name, x_layout, gy_layout):
+@pytest.mark.parametrize("keep", [True, False])
+def test_conv_layouts_match_torch(monkeypatch, name, x_layout, gy_layout, keep):
     xs, ws, s, p, d, g, expect = CASES[name]
     assert strategy(xs, ws, s, p, d, g) == expect
+    if not keep:  # patches rebuilt in the backward (the "both" path where it applies)
+        monkeypatch.setattr(_conv_gemm, "KEEP_COL_BYTES", 0)
     x, W, b = randn(*xs), randn(*ws), randn(ws[0])
     if x_layout == "nhwc":
         x = nhwc(x)
@@ -93,7 +98,8 @@ def test_conv_layouts_match_torch(name, x_layout, gy_layout):
     gy = randn(xs[0], ws[0], geo.oh, geo.ow)
     if gy_layout == "nhwc":
         gy = nhwc(gy)
-    got = kusari_grads(x, W, b, gy, stride=s, pad=p, dilate=d, groups=g)
+    kept = keep and expect != "pointwise"
+    got = kusari_grads(x, W, b, gy, kept, stride=s, pad=p, dilate=d, groups=g)
     want = torch_grads(x, W, b, gy, s, p, d, g)
     for name_, k, t in zip(("y", "gx", "gW", "gb"), got, want):
         np.testing.assert_allclose(k, t, rtol=1e-10, atol=1e-10, err_msg=name_)
@@ -104,7 +110,10 @@ def test_conv_layouts_match_torch(name, x_layout, gy_layout):
 @pytest.mark.parametrize(
     "name", ["flip_both_groups", "col2im_groups_dilated", "col2im_depthwise_s2"]
 )
-def test_conv_layouts_numerical_grads(name):
+@pytest.mark.parametrize("keep", [True, False])
+def test_conv_layouts_numerical_grads(monkeypatch, name, keep):
+    if not keep:
+        monkeypatch.setattr(_conv_gemm, "KEEP_COL_BYTES", 0)
     xs, ws, s, p, d, g, _ = CASES[name]
     x, W = nhwc(randn(*xs)), randn(*ws)
 
@@ -151,6 +160,7 @@ def test_conv_row_block_pieces_agree(monkeypatch, name):
     gy = nhwc(randn(xs[0], ws[0], geo.oh, geo.ow))
     full = kusari_grads(x, W, b, gy, stride=s, pad=p, dilate=d, groups=g)
     monkeypatch.setattr(_conv, "COL_CHUNK_BYTES", 1)
+    monkeypatch.setattr(_conv_gemm, "KEEP_COL_BYTES", 0)
     assert len(list(_conv_gemm._pieces(geo, 8))) == xs[0] * geo.oh
     small = kusari_grads(x, W, b, gy, stride=s, pad=p, dilate=d, groups=g)
     for a, c in zip(full, small):
@@ -196,3 +206,24 @@ def test_channel_sum(layout, dtype):
     want = a.astype(np.float64).sum(axis=(0, 2, 3))
     rtol = {np.float16: 1e-2, np.float32: 1e-6, np.float64: 1e-12}[dtype]
     np.testing.assert_allclose(got.astype(np.float64), want, rtol=rtol)
+
+
+def test_kept_patches_are_reused_and_released(monkeypatch):
+    # The forward keeps a small patch matrix; the backward hands its buffer back, and the
+    # next forward of that size reuses it instead of allocating (no page faults).
+    monkeypatch.setattr(_conv_gemm, "_spare", {})
+    x, W = randn(2, 3, 6, 6), randn(4, 3, 3, 3)
+    xv = Variable(x)
+    y = F.convolution_2d(xv, W, pad=1)
+    buf = y.creator.kept[2]
+    assert not _conv_gemm._spare.get((buf.size, buf.dtype.str))
+    y.grad = np.ones(y.shape)
+    y.backward()
+    assert y.creator.kept is None
+    assert _conv_gemm._spare[(buf.size, buf.dtype.str)] == [buf]
+    y2 = F.convolution_2d(xv, W, pad=1)
+    assert y2.creator.kept[2] is buf and not _conv_gemm._spare[(buf.size, buf.dtype.str)]
+    np.testing.assert_allclose(y2.array, y.array, rtol=1e-12)
+    # Above the size limit nothing is kept.
+    monkeypatch.setattr(_conv_gemm, "KEEP_COL_BYTES", 100)
+    assert F.convolution_2d(xv, W, pad=1).creator.kept is None

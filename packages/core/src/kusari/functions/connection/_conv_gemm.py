@@ -35,16 +35,29 @@ from kusari.functions.connection import _conv
 __all__ = [
     "ConvGeometry",
     "forward",
+    "forward_keep",
+    "release",
     "grad_weight",
     "channels_last",
     "to_nhwc",
     "channel_sum",
     "FIRST_MAJOR_MAX_CHANNELS",
+    "KEEP_COL_BYTES",
 ]
 
 #: An NCHW-stored input with fewer channels than this gets the channels-first patch
 #: matrix (image batches: 1 or 3 channels); channels-last otherwise.
 FIRST_MAJOR_MAX_CHANNELS = 8
+#: :func:`forward_keep` keeps a whole patch matrix of at most this size for the filter
+#: gradient (LeNet's layers: 3.7 and 2.4 MB), which then need not rebuild it.
+KEEP_COL_BYTES = 4 << 20
+
+# Kept patch matrices' buffers, handed back by :func:`release` after the filter gradient
+# and reused by the next forward of that size (at most two per size, 32 MiB in all). A
+# fresh few-MB array per step made glibc grow and trim its heap every step instead
+# (LeNet: ~2 000 page faults and +30% time per step).
+_spare: dict[tuple[int, str], list[Any]] = {}
+_SPARE_BYTES = 32 << 20
 
 
 class ConvGeometry:
@@ -191,11 +204,14 @@ def _pieces(geo: ConvGeometry, itemsize: int):
             yield n0, n0 + 1, r0, min(oh, r0 + rb)
 
 
-def _col(src: Any, geo: ConvGeometry, piece: tuple[int, int, int, int], first: bool) -> Any:
-    """The piece's patch matrix as a (G, rows, Kg) view of a fresh contiguous copy.
+def _col(
+    src: Any, geo: ConvGeometry, piece: tuple[int, int, int, int], first: bool, out: Any = None
+) -> Any:
+    """The piece's patch matrix as a (G, rows, Kg) view of a contiguous copy.
 
     Channels-last: copied as (rows, G, kh, kw, cg); channels-first: as (G, cg, kh, kw,
-    rows). Rows run over (item, output row, output column).
+    rows). Rows run over (item, output row, output column). The copy goes to the 1-D
+    ``out`` when given, else to a fresh array.
     """
     xp = get_array_module(src)
     n0, n1, r0, r1 = piece
@@ -206,12 +222,43 @@ def _col(src: Any, geo: ConvGeometry, piece: tuple[int, int, int, int], first: b
     if first:  # base is (m, C, rows, cols)
         shape = (geo.c, geo.kh, geo.kw, m, rr, geo.ow)
         strides = (s1, s2 * geo.dy, s3 * geo.dx, s0, s2 * geo.sy, s3 * geo.sx)
-        col = xp.lib.stride_tricks.as_strided(base, shape, strides).reshape(g, kg, rows)
-        return col.transpose(0, 2, 1)
+        view = xp.lib.stride_tricks.as_strided(base, shape, strides)
+        return _copy(xp, view, out).reshape(g, kg, rows).transpose(0, 2, 1)
     shape = (m, rr, geo.ow, g, geo.kh, geo.kw, cg)
     strides = (s0, s1 * geo.sy, s2 * geo.sx, s3 * cg, s1 * geo.dy, s2 * geo.dx, s3)
-    col = xp.lib.stride_tricks.as_strided(base, shape, strides).reshape(rows, g, kg)
-    return col.transpose(1, 0, 2)
+    view = xp.lib.stride_tricks.as_strided(base, shape, strides)
+    return _copy(xp, view, out).reshape(rows, g, kg).transpose(1, 0, 2)
+
+
+def _copy(xp: Any, view: Any, out: Any) -> Any:
+    """``view`` as a contiguous array: a fresh copy, or copied into the 1-D ``out``."""
+    if out is None:
+        return view.reshape(-1)
+    dst = out.reshape(view.shape)
+    xp.copyto(dst, view)
+    return dst
+
+
+def _borrow(xp: Any, size: int, dtype: Any) -> Any:
+    """A 1-D array of ``size`` elements: a released spare when there is one."""
+    spares = _spare.get((size, dtype.str)) if xp is numpy else None
+    if spares:
+        try:
+            return spares.pop()
+        except IndexError:  # another thread took it
+            pass
+    return xp.empty(size, dtype=dtype)
+
+
+def release(kept: Any) -> None:
+    """Hand back the buffer of a patch matrix :func:`forward_keep` kept, after its last use."""
+    if kept is None or not isinstance(kept[2], numpy.ndarray):
+        return
+    buf = kept[2]
+    held = sum(b.nbytes for bufs in list(_spare.values()) for b in list(bufs))
+    spares = _spare.setdefault((buf.size, buf.dtype.str), [])
+    if len(spares) < 2 and held + buf.nbytes <= _SPARE_BYTES:
+        spares.append(buf)
 
 
 def _weights(W: Any, geo: ConvGeometry, first: bool) -> Any:
@@ -236,6 +283,19 @@ def _rows(a2: Any, piece: tuple[int, int, int, int], geo: ConvGeometry, g: int) 
 
 def forward(x: Any, W: Any, geo: ConvGeometry) -> Any:
     """``y = W ⋆ x`` as an (N, O, oh, ow) array stored channels-last."""
+    return _forward(x, W, geo, False)[0]
+
+
+def forward_keep(x: Any, W: Any, geo: ConvGeometry) -> tuple[Any, Any]:
+    """:func:`forward`, also returning the whole patch matrix when it is small.
+
+    Returns ``(y, kept)``; ``kept`` (None when the patches exceed
+    :data:`KEEP_COL_BYTES`) goes to :func:`grad_weight` and then to :func:`release`.
+    """
+    return _forward(x, W, geo, True)
+
+
+def _forward(x: Any, W: Any, geo: ConvGeometry, keep: bool) -> tuple[Any, Any]:
     xp = get_array_module(x)
     n, g, o = geo.n, geo.g, geo.o
     y = xp.empty((n, geo.oh, geo.ow, o), dtype=x.dtype)
@@ -245,17 +305,27 @@ def forward(x: Any, W: Any, geo: ConvGeometry) -> Any:
         piece = (0, n, 0, geo.oh)
         wt = _weights(W, geo, False).transpose(0, 2, 1)
         xp.matmul(_rows(x2, piece, geo, g), wt, out=_rows(y2, piece, geo, g))
-        return y.transpose(0, 3, 1, 2)
+        return y.transpose(0, 3, 1, 2), None
     first = _first_major(x, geo)
     src = _source(x, geo, first)
     wt = _weights(W, geo, first).transpose(0, 2, 1)  # (G, Kg, Og)
+    size = n * geo.oh * geo.ow * geo.k() * g
+    if keep and size * x.itemsize <= KEEP_COL_BYTES:
+        buf = _borrow(xp, size, x.dtype)
+        piece = (0, n, 0, geo.oh)
+        col = _col(src, geo, piece, first, buf)
+        xp.matmul(col, wt, out=_rows(y2, piece, geo, g))
+        return y.transpose(0, 3, 1, 2), (col, first, buf)
     for piece in _pieces(geo, x.itemsize):
         xp.matmul(_col(src, geo, piece, first), wt, out=_rows(y2, piece, geo, g))
-    return y.transpose(0, 3, 1, 2)
+    return y.transpose(0, 3, 1, 2), None
 
 
-def grad_weight(x: Any, gy: Any, geo: ConvGeometry) -> Any:
-    """The gradient of :func:`forward` in ``W``: a contiguous (o, cg, kh, kw) array."""
+def grad_weight(x: Any, gy: Any, geo: ConvGeometry, kept: Any = None) -> Any:
+    """The gradient of :func:`forward` in ``W``: a contiguous (o, cg, kh, kw) array.
+
+    ``kept`` is the patch matrix :func:`forward_keep` kept (None: built piece by piece).
+    """
     xp = get_array_module(x)
     g = geo.g
     gy2 = to_nhwc(gy).reshape(-1, geo.o)
@@ -264,13 +334,15 @@ def grad_weight(x: Any, gy: Any, geo: ConvGeometry) -> Any:
         piece = (0, geo.n, 0, geo.oh)
         gw = xp.matmul(_rows(gy2, piece, geo, g).transpose(0, 2, 1), _rows(x2, piece, geo, g))
         return gw.reshape(geo.o, geo.cg, 1, 1)
-    first = _first_major(x, geo)
-    src = _source(x, geo, first)
-    # The patches are rebuilt rather than kept from the forward: keeping LeNet's (6 MB)
-    # cost more in page faults (the heap grew and was trimmed every step) than it saved.
+    if kept is not None:
+        first = kept[1]
+        pieces = [((0, geo.n, 0, geo.oh), kept[0])]
+    else:
+        first = _first_major(x, geo)
+        src = _source(x, geo, first)
+        pieces = ((p, _col(src, geo, p, first)) for p in _pieces(geo, x.itemsize))
     gw = None
-    for piece in _pieces(geo, x.itemsize):
-        cm = _col(src, geo, piece, first)
+    for piece, cm in pieces:
         gyp = _rows(gy2, piece, geo, g)  # (G, rows, Og)
         # The batch is folded into the GEMMs' inner dimension. Orientation: OpenBLAS ran
         # channels-first patches fastest as col @ gy ((G, Kg, rows) row-major, 1.8x on

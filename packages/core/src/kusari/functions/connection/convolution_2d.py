@@ -90,12 +90,14 @@ class Convolution2DFunction(FunctionNode):
         self.geometry = ConvGeometry(
             x.shape, W.shape, self.stride, self.pad, self.dilate, self.groups, (oh, ow)
         )
+        self.kept = None
         kernel = get_kernel("convolution_2d", x)
         if kernel is not None:
             return (
                 kernel(x, W, b, self.stride, self.pad, self.dilate, self.groups, self.cover_all),
             )
-        y = _conv_gemm.forward(x, W, self.geometry)
+        # A small patch matrix is kept for the filter gradient (Chainer did the same).
+        y, self.kept = _conv_gemm.forward_keep(x, W, self.geometry)
         if b is not None:
             y += b.reshape(1, -1, 1, 1)
         return (y,)
@@ -132,10 +134,17 @@ class Convolution2DFunction(FunctionNode):
         x, W = self.inputs[0].data, self.inputs[1].data
         gy = grad_outputs[0]
         geo = self.geometry
+        kept, self.kept = self.kept, None
+        try:
+            return self._backward_arrays(x, W, gy, geo, kept, indexes)
+        finally:
+            _conv_gemm.release(kept)
+
+    def _backward_arrays(self, x, W, gy, geo, kept, indexes):
         if 1 in indexes and get_kernel("convolution_2d_grad_w", gy) is None:
             # Both generic kernels read gy channels-last: transpose it (if needed) once.
             gy = _conv_gemm.to_nhwc(gy).transpose(0, 3, 1, 2)
-            if 0 in indexes and get_kernel("deconvolution_2d", gy) is None:
+            if 0 in indexes and kept is None and get_kernel("deconvolution_2d", gy) is None:
                 both = _conv_backward.backward_both(x, gy, W, geo)
                 if both is not None:
                     grads = {0: both[0], 1: both[1]}
@@ -162,20 +171,23 @@ class Convolution2DFunction(FunctionNode):
                 else:
                     out.append(_conv_backward.backward_data(gy, W, geo))
             elif i == 1:
-                out.append(grad_w_array(x, gy, geo))
+                out.append(grad_w_array(x, gy, geo, kept))
             else:
                 out.append(_conv_gemm.channel_sum(gy))
         return tuple(out)
 
 
-def grad_w_array(x: Any, gy: Any, geo: ConvGeometry) -> Any:
-    """The filter gradient on arrays, through the backend kernel when there is one."""
+def grad_w_array(x: Any, gy: Any, geo: ConvGeometry, kept: Any = None) -> Any:
+    """The filter gradient on arrays, through the backend kernel when there is one.
+
+    ``kept`` is the patch matrix ``_conv_gemm.forward_keep`` kept, if any.
+    """
     kernel = get_kernel("convolution_2d_grad_w", x)
     if kernel is not None:
         return kernel(
             x, gy, (geo.kh, geo.kw), (geo.sy, geo.sx), (geo.ph, geo.pw), (geo.dy, geo.dx), geo.g
         )
-    return _conv_gemm.grad_weight(x, gy, geo)
+    return _conv_gemm.grad_weight(x, gy, geo, kept)
 
 
 class Convolution2DGradW(FunctionNode):
