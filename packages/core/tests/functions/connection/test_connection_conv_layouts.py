@@ -227,3 +227,24 @@ def test_kept_patches_are_reused_and_released(monkeypatch):
     # Above the size limit nothing is kept.
     monkeypatch.setattr(_conv_gemm, "KEEP_COL_BYTES", 100)
     assert F.convolution_2d(xv, W, pad=1).creator.kept is None
+
+
+@pytest.mark.parametrize(
+    "xs,ws,s,p",
+    [
+        ((0, 3, 5, 5), (4, 3, 3, 3), 1, 1),  # channels-first patches, kept
+        ((0, 16, 5, 5), (8, 16, 3, 3), 1, 1),  # channels-last
+        ((0, 4, 5, 5), (4, 4, 1, 1), 1, 0),  # pointwise
+        ((0, 3, 5, 5), (4, 3, 3, 3), 2, 1),  # col2im
+    ],
+)
+def test_conv_empty_batch(xs, ws, s, p):
+    x, W, b = Variable(np.zeros(xs)), Variable(randn(*ws)), Variable(randn(ws[0]))
+    y = F.convolution_2d(x, W, b, s, p)
+    y.grad = np.ones(y.shape)
+    y.backward()
+    assert y.shape[0] == 0 and x.grad.shape == xs
+    np.testing.assert_array_equal(W.grad, np.zeros(ws))
+    np.testing.assert_array_equal(b.grad, np.zeros(ws[0]))
+    d = F.deconvolution_2d(Variable(np.zeros((0, ws[0], 3, 3))), W, stride=s, pad=p)
+    assert d.shape[:2] == (0, xs[1])

@@ -73,6 +73,8 @@ def backward_data(gy: Any, W: Any, geo: ConvGeometry) -> Any:
     xp = get_array_module(gy)
     n, g, c, cg = geo.n, geo.g, geo.c, geo.cg
     og = geo.o // g
+    if gy.size == 0:
+        return xp.zeros((n, geo.h, geo.w, c), dtype=gy.dtype).transpose(0, 3, 1, 2)
     gy2 = to_nhwc(gy).reshape(-1, geo.o)
     if geo.pointwise:
         gx = xp.empty((n, geo.h, geo.w, c), dtype=gy.dtype)
@@ -133,7 +135,7 @@ def backward_both(x: Any, gy: Any, W: Any, geo: ConvGeometry) -> tuple[Any, Any]
     flipped form does not fit the geometry or costs more than col2im plus the
     filter gradient's own patches.
     """
-    if geo.pointwise:
+    if geo.pointwise or gy.size == 0:
         return None
     # The alternative builds two patch matrices: col2im's (weighted) and grad_weight's.
     flip = _flip_geometry(gy, W, geo, FLIP_COST_RATIO + 1.0)

@@ -299,6 +299,8 @@ def _forward(x: Any, W: Any, geo: ConvGeometry, keep: bool) -> tuple[Any, Any]:
     xp = get_array_module(x)
     n, g, o = geo.n, geo.g, geo.o
     y = xp.empty((n, geo.oh, geo.ow, o), dtype=x.dtype)
+    if y.size == 0:
+        return y.transpose(0, 3, 1, 2), None
     y2 = y.reshape(-1, o)
     if geo.pointwise:
         x2 = to_nhwc(x).reshape(-1, geo.c)
@@ -328,6 +330,8 @@ def grad_weight(x: Any, gy: Any, geo: ConvGeometry, kept: Any = None) -> Any:
     """
     xp = get_array_module(x)
     g = geo.g
+    if gy.size == 0 or x.size == 0:
+        return xp.zeros((geo.o, geo.cg, geo.kh, geo.kw), dtype=x.dtype)
     gy2 = to_nhwc(gy).reshape(-1, geo.o)
     if geo.pointwise:
         x2 = to_nhwc(x).reshape(-1, geo.c)
