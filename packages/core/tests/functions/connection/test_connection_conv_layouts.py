@@ -44,13 +44,17 @@ def geometry(xs, ws, s, p, d, g):
 # x shape, W shape, stride, pad, dilate, groups, and the backward strategy it must take.
 CASES = {
     "flip_both": ((2, 16, 6, 7), (8, 16, 3, 3), 1, 1, 1, 1, "both"),
-    "flip_both_groups": ((2, 16, 6, 7), (8, 4, 3, 3), 1, 1, 1, 4, "both"),
+    "flip_both_groups": ((2, 64, 5, 6), (64, 32, 3, 3), 1, 1, 1, 2, "both"),
     "flip_both_dilated": ((2, 8, 7, 7), (6, 8, 3, 2), 1, (2, 1), (2, 1), 1, "both"),
-    "col2im_s1": ((2, 6, 9, 8), (16, 6, 5, 5), 1, 0, 1, 1, "col2im"),
-    "col2im_groups_dilated": ((2, 4, 9, 9), (12, 2, 3, 3), 1, 1, 2, 2, "col2im"),
-    "col2im_one_channel": ((2, 1, 9, 9), (3, 1, 4, 4), 1, 0, 1, 1, "col2im"),
-    "col2im_s2": ((2, 3, 9, 8), (5, 3, 3, 3), 2, 1, 1, 1, "col2im"),
-    "col2im_depthwise_s2": ((2, 8, 5, 5), (8, 1, 3, 3), 2, 1, 1, 8, "col2im"),
+    "depthwise_flip": ((2, 8, 6, 6), (16, 1, 3, 3), 1, 1, 1, 8, "flip"),
+    "groups_few_channels_flip": ((2, 12, 5, 6), (12, 4, 3, 3), 1, 1, 1, 3, "flip"),
+    "col2im_taps_s1": ((2, 6, 9, 8), (16, 6, 5, 5), 1, 0, 1, 1, "col2im_taps"),
+    "col2im_taps_groups_dilated": ((2, 4, 9, 9), (12, 2, 3, 3), 1, 1, 2, 2, "col2im_taps"),
+    "col2im_taps_s2": ((2, 3, 9, 8), (5, 3, 3, 3), 2, 1, 1, 1, "col2im_taps"),
+    "col2im_major_one_channel": ((2, 1, 9, 9), (3, 1, 4, 4), 1, 0, 1, 1, "col2im_major"),
+    "col2im_major_depthwise_s2": ((2, 8, 5, 5), (8, 1, 3, 3), 2, 1, 1, 8, "col2im_major"),
+    "col2im_major_wide_gy": ((2, 3, 9, 9), (20, 3, 3, 3), 2, 1, 1, 1, "col2im_major"),
+    "col2im_rows_s2": ((2, 16, 7, 7), (8, 16, 3, 3), 2, 1, 1, 1, "col2im_rows"),
     "pointwise_groups": ((2, 12, 4, 4), (6, 4, 1, 1), 1, 0, 1, 3, "pointwise"),
 }
 
@@ -59,10 +63,19 @@ def strategy(xs, ws, s, p, d, g):
     geo = geometry(xs, ws, s, p, d, g)
     if geo.pointwise:
         return "pointwise"
-    gy = np.zeros((xs[0], ws[0], geo.oh, geo.ow))
+    gy = nhwc(np.zeros((xs[0], ws[0], geo.oh, geo.ow)))  # the backward makes gy NHWC
     ratio = _conv_backward.FLIP_COST_RATIO + 1
     flip = _conv_backward._flip_geometry(gy, np.zeros(ws), geo, ratio)
-    return "col2im" if flip is None else "both"
+    if flip is None:
+        if geo.cg >= _conv_backward.COL2IM_MIN_RUN:
+            return "col2im_rows"
+        og = geo.o // geo.g
+        if geo.cg > 1 and og <= _conv_backward.COL2IM_TAP_GEMM_MAX_OG:
+            return "col2im_taps"
+        return "col2im_major"
+    # Groups of few channels take channels-first patches: the flipped convolution and
+    # the filter gradient then run separately.
+    return "flip" if _conv_gemm._first_major(gy, flip[1]) else "both"
 
 
 def kusari_grads(x, W, b, gy, kept=None, **kw):
@@ -98,17 +111,26 @@ def test_conv_layouts_match_torch(monkeypatch, name, x_layout, gy_layout, keep):
     gy = randn(xs[0], ws[0], geo.oh, geo.ow)
     if gy_layout == "nhwc":
         gy = nhwc(gy)
-    kept = keep and expect != "pointwise"
+    # Stride-1 groups of few channels run on the flat layout, which keeps nothing.
+    flat = g > 1 and geo.cg < _conv_gemm.FIRST_MAJOR_MAX_GROUP_CHANNELS and geo.sy == 1
+    kept = keep and expect != "pointwise" and not flat
     got = kusari_grads(x, W, b, gy, kept, stride=s, pad=p, dilate=d, groups=g)
     want = torch_grads(x, W, b, gy, s, p, d, g)
     for name_, k, t in zip(("y", "gx", "gW", "gb"), got, want):
         np.testing.assert_allclose(k, t, rtol=1e-10, atol=1e-10, err_msg=name_)
-    assert stored_nhwc(got[0]) and stored_nhwc(got[1])  # results come back channels-last
+    if not flat:  # results come back channels-last (the flat layout is channels-first)
+        assert stored_nhwc(got[0]) and stored_nhwc(got[1])
     assert got[2].flags.c_contiguous  # the filter gradient keeps W's layout
 
 
 @pytest.mark.parametrize(
-    "name", ["flip_both_groups", "col2im_groups_dilated", "col2im_depthwise_s2"]
+    "name",
+    [
+        "flip_both_groups",
+        "col2im_taps_groups_dilated",
+        "col2im_major_depthwise_s2",
+        "col2im_rows_s2",
+    ],
 )
 @pytest.mark.parametrize("keep", [True, False])
 def test_conv_layouts_numerical_grads(monkeypatch, name, keep):
@@ -151,7 +173,9 @@ def test_backward_both_matches_the_separate_kernels():
     assert _conv_backward.backward_both(x, gy2, W, geo2) is None
 
 
-@pytest.mark.parametrize("name", ["flip_both", "col2im_s1", "col2im_s2"])
+@pytest.mark.parametrize(
+    "name", ["flip_both", "col2im_taps_s1", "col2im_major_wide_gy", "col2im_rows_s2"]
+)
 def test_conv_row_block_pieces_agree(monkeypatch, name):
     # A one-byte budget splits every item into one-output-row pieces.
     xs, ws, s, p, d, g, _ = CASES[name]

@@ -5,10 +5,7 @@ Two ways, chosen from the geometry (see :func:`backward_data`):
 - stride 1, where it is cheaper: the convolution of the padded ``gy`` with the flipped
   kernel, through the channels-last patches of ``_conv_gemm``; when the filter
   gradient is wanted too, :func:`backward_both` reuses those patches for it;
-- otherwise (other strides, or few input channels): col2im, one GEMM and one
-  scatter-add onto the strided grid of a channels-last image per tap. (A variant on
-  flat channel-major rows, whose adds are contiguous, ran 10-25% slower on LeNet's
-  layers: its patch gradient no longer fits in cache.)
+- otherwise (other strides, or few input channels): col2im, see :func:`_col2im`.
 
 Results are stored channels-last, like the forward's.
 """
@@ -21,6 +18,7 @@ from kusari.backend import get_array_module
 from kusari.functions.connection._conv_gemm import (
     ConvGeometry,
     _col,
+    _first_major,
     _pieces,
     _rows,
     _source,
@@ -29,12 +27,23 @@ from kusari.functions.connection._conv_gemm import (
     to_nhwc,
 )
 
-__all__ = ["backward_data", "backward_both", "FLIP_COST_RATIO"]
+__all__ = [
+    "backward_data",
+    "backward_both",
+    "FLIP_COST_RATIO",
+    "COL2IM_MIN_RUN",
+    "COL2IM_TAP_GEMM_MAX_OG",
+]
 
 #: The stride-1 input gradient runs as a convolution of gy with the flipped kernel when
 #: its patch matrix (N*h*w x kh*kw*O) is smaller than this many times the col2im one
 #: (N*oh*ow x kh*kw*C): col2im's scatter-adds read and write the image once per tap.
 FLIP_COST_RATIO = 2.5
+#: col2im scatters onto a channel-major image when a group has fewer channels than this
+#: (its channels-last adds would move runs this short).
+COL2IM_MIN_RUN = 16
+#: ... unless gy has at most this many channels per group: then a GEMM per tap.
+COL2IM_TAP_GEMM_MAX_OG = 16
 
 
 def _flip_geometry(
@@ -85,43 +94,70 @@ def backward_data(gy: Any, W: Any, geo: ConvGeometry) -> Any:
     flip = _flip_geometry(gy, W, geo)
     if flip is not None:
         return forward(gy, flip[0], flip[1])
-    return _col2im_taps(gy2, W, geo)
+    return _col2im(gy2, W, geo)
 
 
-def _col2im_taps(gy2: Any, W: Any, geo: ConvGeometry) -> Any:
-    """col2im per tap onto the strided grid of a channels-last image (any stride)."""
+def _col2im(gy2: Any, W: Any, geo: ConvGeometry) -> Any:
+    """col2im: every tap's patch gradient from GEMMs, then one scatter-add per tap onto
+    the tap's strided grid of the image. Three arrangements, by channel counts:
+
+    - many channels per group (``cg >= COL2IM_MIN_RUN``): one GEMM per piece giving
+      (G, rows, taps, cg), a channels-last image; the adds move ``cg``-value runs;
+    - few, with a thin ``gy`` (``og <= COL2IM_TAP_GEMM_MAX_OG``, LeNet's conv2): one GEMM
+      per tap giving a contiguous (rows, cg) block, whose adds move whole output rows
+      (``ow*cg`` values) of the channels-last image; re-reading ``gy`` per tap is cheap;
+    - few, with a wide ``gy`` (an RGB stem's 64 filters), or one channel per group: one
+      GEMM giving (G, taps, cg, rows) and a channel-major (C, N, H, W) image, whose adds
+      move runs along output rows (per-tap GEMMs re-read ``gy`` 49 times on the stem: 4x
+      slower; with one channel their outputs are single columns).
+    """
     xp = get_array_module(gy2)
     n, g, c, cg = geo.n, geo.g, geo.c, geo.cg
-    og = geo.o // g
+    og, nt = geo.o // g, geo.kh * geo.kw
     nh, nw = geo.need()
     hb, wb = max(nh, geo.ph + geo.h), max(nw, geo.pw + geo.w)
-    buf = xp.zeros((n, hb, wb, c), dtype=gy2.dtype)
-    # One (G, og, cg) matrix per tap: each tap's patch gradient comes out contiguous as
-    # (rows, cg), so its scatter-add runs over whole output rows (ow*C values) instead
-    # of C-value runs of a (rows, kh, kw, C) patch matrix (5x faster on 6 channels).
-    # With one channel per group, a single GEMM gives that layout as (G, taps, rows).
-    nt = geo.kh * geo.kw
-    taps = W.reshape(g, og, cg, nt).transpose(3, 0, 1, 2)  # (taps, G, og, cg)
-    sy, sx = geo.sy, geo.sx
+    sy, sx, ow = geo.sy, geo.sx, geo.ow
+    few = cg < COL2IM_MIN_RUN
+    per_tap = few and cg > 1 and og <= COL2IM_TAP_GEMM_MAX_OG
+    major = few and not per_tap
+    wk = W.reshape(g, og, cg, nt)
+    if major:
+        wk = xp.ascontiguousarray(wk.transpose(0, 3, 2, 1)).reshape(g, nt * cg, og)
+        buf = xp.zeros((g, cg, n, hb, wb), dtype=gy2.dtype)
+    else:
+        order = (3, 0, 1, 2) if per_tap else (0, 1, 3, 2)  # (taps, G, og, cg) / (G, og, taps*cg)
+        wk = xp.ascontiguousarray(wk.transpose(order))
+        wk = wk if per_tap else wk.reshape(g, og, nt * cg)
+        buf = xp.zeros((n, hb, wb, g, cg), dtype=gy2.dtype)
     for piece in _pieces(geo, gy2.itemsize):
         n0, n1, r0, r1 = piece
         m, rr = n1 - n0, r1 - r0
         gyp = _rows(gy2, piece, geo, g)  # (G, rows, og)
-        if cg == 1:
-            every = xp.matmul(W.reshape(g, og, nt).transpose(0, 2, 1), gyp.transpose(0, 2, 1))
-        part = buf[n0:n1].reshape(m, hb, wb, g, cg)
-        ly, lx = (rr - 1) * sy + 1, (geo.ow - 1) * sx + 1
+        ly, lx = (rr - 1) * sy + 1, (ow - 1) * sx + 1
+        if major:
+            gcol = xp.matmul(wk, gyp.transpose(0, 2, 1)).reshape(g, nt, cg, m, rr, ow)
+        elif not per_tap:
+            gcol = xp.matmul(gyp, wk).reshape(g, m, rr, ow, nt, cg)
         for t in range(nt):
             i, j = divmod(t, geo.kw)
             a, b = r0 * sy + i * geo.dy, j * geo.dx
-            gcol = every[:, t] if cg == 1 else xp.matmul(gyp, taps[t])
-            gcol = gcol.reshape(g, m, rr, geo.ow, cg)
-            # col2im: the tap's values add onto its strided grid of input pixels.
-            part[:, a : a + ly : sy, b : b + lx : sx] += gcol.transpose(1, 2, 3, 0, 4)
-    if geo.ph == 0 and geo.pw == 0 and (hb, wb) == (geo.h, geo.w):
-        return buf.transpose(0, 3, 1, 2)
-    inner = xp.ascontiguousarray(buf[:, geo.ph : geo.ph + geo.h, geo.pw : geo.pw + geo.w])
-    return inner.transpose(0, 3, 1, 2)
+            if major:
+                buf[:, :, n0:n1, a : a + ly : sy, b : b + lx : sx] += gcol[:, t]
+                continue
+            if per_tap:
+                tap = xp.matmul(gyp, wk[t]).reshape(g, m, rr, ow, cg)
+            else:
+                tap = gcol[:, :, :, :, t]
+            dst = buf[n0:n1, a : a + ly : sy, b : b + lx : sx]
+            dst += tap.transpose(1, 2, 3, 0, 4)
+    if major:
+        img = buf.reshape(c, n, hb, wb).transpose(1, 2, 3, 0)
+    else:
+        img = buf.reshape(n, hb, wb, c)
+        if geo.ph == 0 and geo.pw == 0 and (hb, wb) == (geo.h, geo.w):
+            return img.transpose(0, 3, 1, 2)
+    inner = img[:, geo.ph : geo.ph + geo.h, geo.pw : geo.pw + geo.w]
+    return xp.ascontiguousarray(inner).transpose(0, 3, 1, 2)
 
 
 def backward_both(x: Any, gy: Any, W: Any, geo: ConvGeometry) -> tuple[Any, Any] | None:
@@ -143,6 +179,8 @@ def backward_both(x: Any, gy: Any, W: Any, geo: ConvGeometry) -> tuple[Any, Any]
         return None
     xp = get_array_module(gy)
     wf, fgeo = flip
+    if _first_major(gy, fgeo):  # depthwise-like groups: channels-first patches instead
+        return None
     g, c = geo.g, geo.c
     src = _source(gy, fgeo, False)
     wt = _weights(wf, fgeo, False).transpose(0, 2, 1)  # (G, kh*kw*og, cg)
