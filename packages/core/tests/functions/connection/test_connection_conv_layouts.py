@@ -55,6 +55,7 @@ CASES = {
     "col2im_major_depthwise_s2": ((2, 8, 5, 5), (8, 1, 3, 3), 2, 1, 1, 8, "col2im_major"),
     "col2im_major_wide_gy": ((2, 3, 9, 9), (20, 3, 3, 3), 2, 1, 1, 1, "col2im_major"),
     "col2im_rows_s2": ((2, 16, 7, 7), (8, 16, 3, 3), 2, 1, 1, 1, "col2im_rows"),
+    "pointwise": ((2, 12, 4, 5), (6, 12, 1, 1), 1, 0, 1, 1, "pointwise"),
     "pointwise_groups": ((2, 12, 4, 4), (6, 4, 1, 1), 1, 0, 1, 3, "pointwise"),
 }
 
@@ -118,7 +119,12 @@ def test_conv_layouts_match_torch(monkeypatch, name, x_layout, gy_layout, keep):
     want = torch_grads(x, W, b, gy, s, p, d, g)
     for name_, k, t in zip(("y", "gx", "gW", "gb"), got, want):
         np.testing.assert_allclose(k, t, rtol=1e-10, atol=1e-10, err_msg=name_)
-    if not flat:  # results come back channels-last (the flat layout is channels-first)
+    if expect == "pointwise":  # a 1x1 convolution keeps its operands' layouts
+        assert stored_nhwc(got[0]) == (x_layout == "nhwc")
+        assert got[0].flags.c_contiguous == (x_layout == "nchw")
+        if x_layout == gy_layout:
+            assert stored_nhwc(got[1]) == (x_layout == "nhwc")
+    elif not flat:  # results come back channels-last (the flat layout is channels-first)
         assert stored_nhwc(got[0]) and stored_nhwc(got[1])
     assert got[2].flags.c_contiguous  # the filter gradient keeps W's layout
 

@@ -23,6 +23,7 @@ from kusari.functions.connection._conv_gemm import (
     _rows,
     _source,
     _weights,
+    channels_last,
     forward,
     to_nhwc,
 )
@@ -84,6 +85,10 @@ def backward_data(gy: Any, W: Any, geo: ConvGeometry) -> Any:
     og = geo.o // g
     if gy.size == 0:
         return xp.zeros((n, geo.h, geo.w, c), dtype=gy.dtype).transpose(0, 3, 1, 2)
+    if geo.pointwise and not channels_last(gy):  # a GEMM per item, channels-first
+        gy4 = gy.reshape(n, g, og, geo.h * geo.w)
+        gx = xp.matmul(W.reshape(g, og, cg).transpose(0, 2, 1), gy4)
+        return gx.reshape(n, c, geo.h, geo.w)
     gy2 = to_nhwc(gy).reshape(-1, geo.o)
     if geo.pointwise:
         gx = xp.empty((n, geo.h, geo.w, c), dtype=gy.dtype)

@@ -141,7 +141,12 @@ class Convolution2DFunction(FunctionNode):
             _conv_gemm.release(kept)
 
     def _backward_arrays(self, x, W, gy, geo, kept, indexes):
-        if 1 in indexes and get_kernel("convolution_2d_grad_w", gy) is None:
+        channels_first_1x1 = geo.pointwise and not _conv_gemm.channels_last(x)
+        if (
+            1 in indexes
+            and not channels_first_1x1
+            and get_kernel("convolution_2d_grad_w", gy) is None
+        ):
             # Both generic kernels read gy channels-last: transpose it (if needed) once.
             gy = _conv_gemm.to_nhwc(gy).transpose(0, 3, 1, 2)
             if 0 in indexes and kept is None and get_kernel("deconvolution_2d", gy) is None:
