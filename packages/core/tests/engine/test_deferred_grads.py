@@ -52,6 +52,6 @@ def test_grad_materializes_deferred_terms():
     rng = np.random.default_rng(2)
     w = Variable(rng.standard_normal((3, 2)))
     x = rng.standard_normal((5, 2))
-    gw, = kusari.grad([F.sum(F.linear(x, w)) * 2], [w])
+    (gw,) = kusari.grad([F.sum(F.linear(x, w)) * 2], [w])
     np.testing.assert_allclose(gw.array, 2 * np.tile(x.sum(axis=0), (3, 1)))
     assert w.grad is None
