@@ -1,8 +1,11 @@
-"""Array-level building blocks of 2-D convolution and pooling: sizes, padding, im2col.
+"""Array-level building blocks of 2-D convolution and pooling: sizes, padding, im2col,
+memory-layout helpers.
 
 Everything here works on plain arrays (NumPy, or CuPy through the same calls) and knows
-nothing about the graph. The GEMM formulation of convolution is in ``_conv_gemm.py``;
-``kusari.functions.pooling`` and ``F.im2col`` use the window helpers here.
+nothing about the graph. The GEMM formulation of convolution is in ``_conv_gemm.py`` and
+``_conv_backward.py``; ``kusari.functions.pooling`` and ``F.im2col`` use the window
+helpers here. Convolutions hand back (N, C, H, W) arrays stored channels-last (NHWC
+strides); :func:`channels_last` and :func:`to_nhwc` tell and get that layout.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ __all__ = [
     "im2col",
     "col2im",
     "chunk",
+    "channels_last",
+    "to_nhwc",
+    "channel_sum",
     "COL_CHUNK_BYTES",
 ]
 
@@ -200,3 +206,35 @@ def col2im(
     if ph == 0 and pw == 0 and out.shape[2] == h and out.shape[3] == w:
         return out
     return xp.ascontiguousarray(out[:, :, ph : ph + h, pw : pw + w])
+
+
+def channels_last(a: Any) -> bool:
+    """Whether the (N, C, H, W) array ``a`` is stored as contiguous (N, H, W, C)."""
+    return a.transpose(0, 2, 3, 1).flags.c_contiguous
+
+
+def to_nhwc(a: Any) -> Any:
+    """``a`` (N, C, H, W) as a contiguous (N, H, W, C) array (a view when it is stored so)."""
+    t = a.transpose(0, 2, 3, 1)
+    return t if t.flags.c_contiguous else get_array_module(a).ascontiguousarray(t)
+
+
+def channel_sum(a: Any) -> Any:
+    """Sum of ``a`` (N, C, H, W) over all axes but C (a bias gradient), in ``a``'s dtype.
+
+    Per-item sums are BLAS matrix-vector products, added up across the batch in float64:
+    as fast as NumPy's sum on NCHW data, 4x faster on channels-last data (where NumPy
+    accumulates 65 536 float32 rows one by one and loses ~30x more precision).
+    """
+    xp = get_array_module(a)
+    n, c, h, w = a.shape
+    if a.dtype.kind != "f" or a.itemsize < 4:  # no BLAS for float16: float32 sums
+        return a.sum(axis=(0, 2, 3), dtype=numpy.float32).astype(a.dtype)
+    if channels_last(a):
+        rows = to_nhwc(a).reshape(n, h * w, c)
+        part = xp.ones(h * w, dtype=a.dtype) @ rows
+    elif a.flags.c_contiguous:
+        part = a.reshape(n, c, h * w) @ xp.ones(h * w, dtype=a.dtype)
+    else:
+        return a.sum(axis=(0, 2, 3))
+    return part.sum(axis=0, dtype=numpy.float64).astype(a.dtype, copy=False)
