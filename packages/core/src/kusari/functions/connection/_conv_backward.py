@@ -7,7 +7,8 @@ Two ways, chosen from the geometry (see :func:`backward_data`):
   gradient is wanted too, :func:`backward_both` reuses those patches for it;
 - otherwise (other strides, or few input channels): col2im, see :func:`_col2im`.
 
-Results are stored channels-last, like the forward's.
+Results are stored like the forward's: channels-last, except for 1x1 convolutions of
+channels-first data and stride-1 depthwise ones, which stay channels-first.
 """
 
 from __future__ import annotations
@@ -77,8 +78,8 @@ def _flip_geometry(
 def backward_data(gy: Any, W: Any, geo: ConvGeometry) -> Any:
     """The adjoint of :func:`forward` in ``x``: gy (n, o, oh, ow) → (n, c, h, w).
 
-    The result is stored channels-last. This is also the forward of a transposed
-    convolution (deconvolution).
+    The result is stored as the module docstring says. This is also the forward of a
+    transposed convolution (deconvolution).
     """
     xp = get_array_module(gy)
     n, g, c, cg = geo.n, geo.g, geo.c, geo.cg

@@ -265,7 +265,8 @@ def _rows(a2: Any, piece: tuple[int, int, int, int], geo: ConvGeometry, g: int) 
 
 
 def forward(x: Any, W: Any, geo: ConvGeometry) -> Any:
-    """``y = W ⋆ x`` as an (N, O, oh, ow) array stored channels-last."""
+    """``y = W ⋆ x`` as an (N, O, oh, ow) array stored channels-last (channels-first for
+    1x1 convolutions of channels-first data and stride-1 depthwise ones)."""
     return _forward(x, W, geo, False)[0]
 
 
