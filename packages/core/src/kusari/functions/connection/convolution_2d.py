@@ -266,8 +266,10 @@ def convolution_2d(
     ``y[n, o, i, j] = b[o] + sum_{c, p, q} W[o, c, p, q] * x_pad[n, c, i*sy + p*dy, j*sx + q*dx]``,
     with input channels split into ``groups`` independent groups. Runs as a channels-last
     im2col plus one GEMM per cache-sized piece (see ``_conv_gemm``); differentiable twice.
-    The result is stored channels-last: its shape is (N, O, oh, ow) as usual, only its
-    strides are those of an (N, oh, ow, O) array (NumPy semantics are unchanged).
+    The result is usually stored channels-last: its shape is (N, O, oh, ow) as usual,
+    only its strides are those of an (N, oh, ow, O) array (NumPy semantics are
+    unchanged), which lets the next layers skip transposes. (1x1 convolutions of NCHW
+    data and stride-1 depthwise ones return NCHW-ordered arrays.)
 
     Args:
         x: Input of shape (N, C, H, W), float dtype.
