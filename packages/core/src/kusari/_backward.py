@@ -217,6 +217,8 @@ def _backward_main(
 
 def _combine(terms: list[DeferredGrad]) -> Any:
     """The sum of deferred terms, each kind combined in one kernel."""
+    if len(terms) == 1:
+        return terms[0].materialize()
     by_kind: dict[tuple[type, Any], list[DeferredGrad]] = {}
     for t in terms:
         by_kind.setdefault((type(t), getattr(t, "shape", None)), []).append(t)

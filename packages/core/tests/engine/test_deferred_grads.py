@@ -23,15 +23,47 @@ def _rnn_like(w_arr, e_arr, ids, double, w_from_graph=False):
 
 
 @pytest.mark.parametrize("w_from_graph", [False, True])
-def test_deferred_gradients_match_the_variable_path(w_from_graph):
+def test_deferred_gradients_match_the_variable_path(w_from_graph, monkeypatch):
+    from kusari._deferred import GemmGrad, ScatterAddGrad
+
+    combined = []
+    for cls in (GemmGrad, ScatterAddGrad):
+        original = cls.combine.__func__
+        monkeypatch.setattr(
+            cls,
+            "combine",
+            classmethod(
+                lambda c, terms, o=original: combined.append((c, len(terms))) or o(c, terms)
+            ),
+        )
     rng = np.random.default_rng(0)
-    w = rng.standard_normal((4, 4)) * 0.5
-    e = rng.standard_normal((6, 4))
-    ids = rng.integers(-1, 6, (5, 3)).astype(np.int32)  # includes ignored ids
+    w = rng.standard_normal((8, 8)) * 0.3
+    e = rng.standard_normal((10, 8))
+    ids = rng.integers(-1, 10, (5, 2)).astype(np.int32)  # thin batches; -1 is ignored
     fast = _rnn_like(w, e, ids, double=False, w_from_graph=w_from_graph)
     slow = _rnn_like(w, e, ids, double=True, w_from_graph=w_from_graph)
     for a, b in zip(fast, slow):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    kinds = dict(combined)
+    assert kinds[ScatterAddGrad] == 5  # five uses of the table, one scatter
+    if w_from_graph:
+        assert GemmGrad not in kinds  # a non-leaf weight is never deferred
+    else:
+        assert kinds[GemmGrad] == 5
+
+
+def test_wide_batches_are_not_deferred():
+    """Holding the factors would cost more memory than the gradient: compute at once."""
+    from kusari._deferred import GemmGrad
+    from kusari.functions.connection.linear import LinearFunction
+
+    w = Variable(np.ones((2, 2)))
+    x = np.ones((8, 2))
+    y = F.linear(x, w)
+    node = y.creator
+    assert isinstance(node, LinearFunction)
+    gw, _ = node.backward_arrays((1, 2), (np.ones((8, 2)),))
+    assert not isinstance(gw, GemmGrad)
 
 
 def test_deferred_gradients_add_to_existing_grads_and_keep_loss_scale():

@@ -22,6 +22,7 @@ class EmbedIDFunction(FunctionNode):
         x, W = inputs
         self.retain_inputs((0,))
         self._w_shape = W.shape
+        self._size = W.size
         xp = get_array_module(x)
         il = self.ignore_label
         mask = None if il is None else x == il
@@ -46,9 +47,10 @@ class EmbedIDFunction(FunctionNode):
 
     def backward_arrays(self, indexes, grad_outputs):
         x, gy = self.inputs[0].data, grad_outputs[0]
-        if self.inputs[1].creator is None:
-            # A leaf table: defer, so every use in one backward pass is one scatter-add
-            # into one zero matrix (kusari._deferred) instead of one dense matrix each.
+        if self.inputs[1].creator is None and gy.size < self._size:
+            # A leaf table, and the rows are fewer than the table: defer, so every use
+            # in one backward pass is one scatter-add into one zero matrix
+            # (kusari._deferred) instead of one dense matrix each.
             ids = x.ravel()
             rows = gy.reshape((ids.size,) + self._w_shape[1:])
             if self.ignore_label is not None:

@@ -79,9 +79,11 @@ class LinearFunction(FunctionNode):
         x, W = self.inputs[0].data, self.inputs[1].data
         gy = grad_outputs[0]
         nb = self.n_batch_axes
-        # A leaf weight's gradient is deferred: the engine sums the uses of one weight
-        # (an RNN's time steps) as a single GEMM (kusari._deferred).
-        defer = self.inputs[1].creator is None
+        # A leaf weight's gradient is deferred when its factors are smaller than the
+        # gradient itself (thin batches, as in an RNN's time steps): the engine then sums
+        # every use of the weight as one GEMM (kusari._deferred), while holding the
+        # factors costs less memory than the gradient they stand for.
+        defer = self.inputs[1].creator is None and gy.size + x.size < W.size
         if x.ndim == 2 and nb == 1:
             if indexes == (1, 2):  # the common "x is data" case, without the loop
                 return (GemmGrad(gy, x) if defer else _gy_t_x(gy, x)), gy.sum(axis=0)
