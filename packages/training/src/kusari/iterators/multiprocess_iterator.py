@@ -27,16 +27,26 @@ _SHUTDOWN_GRACE = 5.0  # seconds workers get to finish their chunk before termin
 
 def _shutdown(pool: concurrent.futures.ProcessPoolExecutor) -> None:
     """Stop a pool: cancel queued work, let workers exit, terminate any that hang."""
-    processes = list(getattr(pool, "_processes", {}).values())  # private, but stable since 3.x
+    # Private, but stable since 3.x: the live dict of workers (the manager thread adds
+    # late-spawned ones to the same dict) and the manager thread itself, which the first
+    # shutdown() call forgets, so a second shutdown(wait=True) would not wait for it.
+    processes = getattr(pool, "_processes", None) or {}
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     deadline = time.monotonic() + _SHUTDOWN_GRACE
-    for process in processes:
+    for process in list(processes.values()):
         process.join(max(0.0, deadline - time.monotonic()))
-    for process in processes:
+    for process in list(processes.values()):
         if process.is_alive():
             process.terminate()  # a dataset stuck forever: do not leave it behind
             process.join(1.0)
-    pool.shutdown(wait=True)
+    if manager is not None:
+        manager.join(_SHUTDOWN_GRACE + 1.0)
+    for process in list(processes.values()):  # spawned while we were shutting down
+        process.join(1.0)
+        if process.is_alive():
+            process.terminate()
+            process.join(1.0)
 
 
 class MultiprocessIterator(EpochIterator):
