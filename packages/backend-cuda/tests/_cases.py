@@ -42,6 +42,10 @@ def _rand(rng, shape, dtype, scale=1.0):
     return (rng.standard_normal(shape) * scale).astype(dtype)
 
 
+def _sigmoid_ref(x):
+    return (1 / (1 + numpy.exp(-x.astype(numpy.float64)))).astype(x.dtype)
+
+
 def _softmax_ref(x, axis):
     from kusari.functions.activation.softmax import softmax_array
 
@@ -426,6 +430,25 @@ def _make_cases():
                 7,
             ),
             _sce_grad_ref,
+        ),
+        Case("sigmoid", "sigmoid", lambda rng, dt: (_rand(rng, (5, 6), dt, 3),), _sigmoid_ref),
+        Case(
+            "sigmoid_grad",
+            "sigmoid_grad",
+            lambda rng, dt: (_sigmoid_ref(_rand(rng, (5, 6), dt, 3)), _rand(rng, (5, 6), dt)),
+            lambda y, gy: (gy * y * (1 - y)).astype(y.dtype),
+        ),
+        Case(
+            "tanh_grad",
+            "tanh_grad",
+            lambda rng, dt: (numpy.tanh(_rand(rng, (5, 6), dt, 2)), _rand(rng, (5, 6), dt)),
+            lambda y, gy: (gy * (1 - y * y)).astype(y.dtype),
+        ),
+        Case(
+            "relu_grad",
+            "relu_grad",
+            lambda rng, dt: (numpy.maximum(_rand(rng, (5, 6), dt), 0), _rand(rng, (5, 6), dt)),
+            lambda y, gy: numpy.where(y > 0, gy, 0).astype(y.dtype),
         ),
         Case(
             "erf",

@@ -7,7 +7,10 @@ generic ``xp`` code on CuPy. Importing this package compiles nothing and does no
 CuPy: every kernel is built on its first call (see ``_base``). Pairs are ``(y, x)``
 int tuples; arrays are ``cupy.ndarray``.
 
-Activations and softmax (``F.softmax``, ``F.log_softmax``, ``F.erf``, ``F.erfc``)
+Activations and softmax (``F.relu``, ``F.sigmoid``, ``F.tanh``, ``F.softmax``,
+``F.log_softmax``, ``F.erf``, ``F.erfc``)
+    - ``sigmoid(x) -> y``; ``sigmoid_grad(y, gy) -> gx``, ``tanh_grad(y, gy) -> gx`` and
+      ``relu_grad(y, gy) -> gx`` from the activation's output ``y``.
     - ``softmax(x, axis) -> y`` and ``log_softmax(x, axis) -> y``.
     - ``erf(x) -> y``, ``erfc(x) -> y``.
 

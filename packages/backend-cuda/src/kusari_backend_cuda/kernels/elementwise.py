@@ -1,4 +1,4 @@
-"""Fused elementwise kernels: erf/erfc, dropout and the LSTM cell (forward and gradient).
+"""Fused elementwise kernels: activations and their gradients, erf/erfc, dropout, LSTM cell.
 
 The LSTM kernels read Chainer's interleaved gate layout directly: ``x`` of shape
 ``(b, 4H, R...)`` is ``(b, H, 4, R...)``, gate ``k`` of unit ``(n, h, r)`` at
@@ -22,7 +22,62 @@ from kusari_backend_cuda.kernels._base import (
     cupy_module,
 )
 
-__all__ = ["erf", "erfc", "dropout", "lstm", "lstm_grad"]
+__all__ = [
+    "sigmoid",
+    "sigmoid_grad",
+    "tanh_grad",
+    "relu_grad",
+    "erf",
+    "erfc",
+    "dropout",
+    "lstm",
+    "lstm_grad",
+]
+
+# One pass each instead of the generic path's chain of ufuncs (sigmoid: four).
+_sigmoid = Elementwise(
+    "sigmoid", "T x", "T y", "y = (T)(tanh((CT)x * (CT)0.5) * (CT)0.5 + (CT)0.5)"
+)
+_sigmoid_grad = Elementwise(
+    "sigmoid_grad", "T y, T gy", "T gx", "gx = (T)((CT)gy * (CT)y * ((CT)1 - (CT)y))"
+)
+_tanh_grad = Elementwise(
+    "tanh_grad", "T y, T gy", "T gx", "gx = (T)((CT)gy * ((CT)1 - (CT)y * (CT)y))"
+)
+_relu_grad = Elementwise("relu_grad", "T y, T gy", "T gx", "gx = (CT)y > (CT)0 ? gy : (T)0")
+
+
+def sigmoid(x: Any) -> Any:
+    """``kernel(x) -> y``: the logistic sigmoid, elementwise (x's shape and dtype)."""
+    check_float("sigmoid", "x", x)
+    return _sigmoid(x, ctype=compute_ctype(x.dtype))
+
+
+def _activation_grad(fn: str, spec: Elementwise, y: Any, gy: Any) -> Any:
+    check_float(fn, "y", y)
+    check_float(fn, "gy", gy)
+    check_same_dtype(fn, (("y", y), ("gy", gy)))
+    if tuple(y.shape) != tuple(gy.shape):
+        raise KernelArgumentError(
+            f"{fn} kernel: y and gy must have one shape; got {tuple(y.shape)} and {tuple(gy.shape)}"
+        )
+    return spec(y, gy, ctype=compute_ctype(y.dtype))
+
+
+def sigmoid_grad(y: Any, gy: Any) -> Any:
+    """``kernel(y, gy) -> gx = gy * y * (1 - y)`` from the sigmoid's output ``y``."""
+    return _activation_grad("sigmoid_grad", _sigmoid_grad, y, gy)
+
+
+def tanh_grad(y: Any, gy: Any) -> Any:
+    """``kernel(y, gy) -> gx = gy * (1 - y**2)`` from tanh's output ``y``."""
+    return _activation_grad("tanh_grad", _tanh_grad, y, gy)
+
+
+def relu_grad(y: Any, gy: Any) -> Any:
+    """``kernel(y, gy) -> gx = gy where y > 0, else 0`` from relu's output ``y``."""
+    return _activation_grad("relu_grad", _relu_grad, y, gy)
+
 
 _erf = Elementwise("erf", "T x", "T y", "y = (T)erf((CT)x)")
 _erfc = Elementwise("erfc", "T x", "T y", "y = (T)erfc((CT)x)")

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from kusari.backend import get_array_module
+import numpy
+
+from kusari.backend import get_array_module, get_kernel
 from kusari.function_node import FunctionNode
 from kusari.functions._checks import require_float
 from kusari.functions.math._mask import MaskMul
 from kusari.variable import Variable
 
 __all__ = ["ReLU", "ReLUGrad", "ClippedReLU", "relu", "clipped_relu", "relu6"]
+
+_ndarray = numpy.ndarray
 
 
 class ReLU(FunctionNode):
@@ -41,7 +45,12 @@ class ReLUGrad(FunctionNode):
         self.y = y
 
     def forward(self, inputs):
-        return (inputs[0] * (self.y > 0),)
+        gy = inputs[0]
+        if type(gy) is not _ndarray:  # a backend may fuse it (CUDA: ``relu_grad(y, gy)``)
+            kernel = get_kernel("relu_grad", gy)
+            if kernel is not None:
+                return (kernel(self.y, gy),)
+        return (gy * (self.y > 0),)
 
     def backward(self, indexes, grad_outputs):
         return ReLUGrad(self.y).apply(grad_outputs)

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from kusari.backend import get_array_module
+import numpy
+
+from kusari.backend import get_array_module, get_kernel
 from kusari.function_node import FunctionNode
 from kusari.functions._checks import require_float
 from kusari.functions.math._mask import MaskMul
 from kusari.variable import Variable
 
 __all__ = ["Sigmoid", "SigmoidGrad", "HardSigmoid", "sigmoid", "hard_sigmoid"]
+
+_ndarray = numpy.ndarray
 
 
 class Sigmoid(FunctionNode):
@@ -25,6 +29,10 @@ class Sigmoid(FunctionNode):
         if x.dtype.kind != "f":
             require_float("sigmoid", x)
         self.retain_outputs((0,))
+        if type(x) is not _ndarray:  # a backend may fuse it (CUDA: ``sigmoid(x)``)
+            kernel = get_kernel("sigmoid", x)
+            if kernel is not None:
+                return (kernel(x),)
         xp = get_array_module(x)
         y = x * 0.5
         xp.tanh(y, out=y)
@@ -46,6 +54,10 @@ class SigmoidGrad(FunctionNode):
     def forward(self, inputs):
         y, gy = inputs
         self.retain_inputs((0, 1))
+        if type(y) is not _ndarray:  # a backend may fuse it (CUDA: ``sigmoid_grad(y, gy)``)
+            kernel = get_kernel("sigmoid_grad", y)
+            if kernel is not None:
+                return (kernel(y, gy),)
         g = 1 - y
         g *= y
         g *= gy

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from kusari.backend import get_array_module
+import numpy
+
+from kusari.backend import get_array_module, get_kernel
 from kusari.function_node import FunctionNode
 from kusari.functions._checks import require_float
 from kusari.variable import Variable
 
 __all__ = ["Tanh", "TanhGrad", "tanh"]
+
+_ndarray = numpy.ndarray
 
 
 class Tanh(FunctionNode):
@@ -34,6 +38,10 @@ class TanhGrad(FunctionNode):
     def forward(self, inputs):
         y, gy = inputs
         self.retain_inputs((0, 1))
+        if type(y) is not _ndarray:  # a backend may fuse it (CUDA: ``tanh_grad(y, gy)``)
+            kernel = get_kernel("tanh_grad", y)
+            if kernel is not None:
+                return (kernel(y, gy),)
         g = y * y
         get_array_module(y).subtract(1, g, out=g)
         g *= gy
