@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy
@@ -149,6 +149,8 @@ def _scalar(value: Any) -> Any:
         value = value._data
         t = type(value)
     if isinstance(value, (numpy.generic, int, float)) or (t is numpy.ndarray and value.ndim == 0):
+        if getattr(value, "dtype", None) is not None and value.dtype.kind not in "biuf":
+            return None  # a string or object scalar: not summarized
         return float(value)
     return value
 
@@ -190,20 +192,29 @@ class DictSummary:
     def __init__(self) -> None:
         self._summaries: dict[str, Summary] = {}
 
-    def add(self, d: Mapping[str, Any]) -> None:
-        """Add each scalar entry of ``d`` (``(value, weight)`` pairs allowed)."""
+    def add(self, d: Mapping[str, Any], keys: Iterable[str] | None = None) -> None:
+        """Add each scalar entry of ``d`` (``(value, weight)`` pairs allowed).
+
+        Args:
+            d: Names to values; non-scalars are skipped, like Chainer.
+            keys: Only these names (those missing from ``d`` are ignored).
+        """
         summaries = self._summaries
-        for k, v in d.items():
+        items = d.items() if keys is None else ((k, d[k]) for k in keys if k in d)
+        for k, v in items:
             w = 1
             if type(v) is tuple:
                 v, w = v
             v = _scalar(v)
             if type(v) is not float and type(v) is not int and getattr(v, "ndim", None) != 0:
-                continue  # not a scalar: skipped, like Chainer
+                continue
             s = summaries.get(k)
             if s is None:
                 s = summaries[k] = Summary()
             s.add(v, weight=w)
+
+    def __bool__(self) -> bool:
+        return bool(self._summaries)
 
     def compute_mean(self) -> dict[str, Any]:
         return {k: s.compute_mean() for k, s in self._summaries.items()}

@@ -49,3 +49,26 @@ def test_summary_statistics():
     means = d.compute_mean()
     assert means["a"] == 2.0 and means["b"] == 3.0 and "skip" not in means
     assert "a.std" in d.make_statistics()
+
+
+def test_dict_summary_weights_key_filter_and_skipped_values():
+    s = DictSummary()
+    s.add({"a": np.float32(1.0), "b": Variable(np.asarray(2.0, np.float32))})
+    s.add({"a": np.asarray(3.0), "b": (4.0, 3), "v": np.ones(3), "t": "text", "u": np.str_("x")})
+    s.add({"a": 5, "c": 1.0}, keys=["a", "missing"])
+    assert s.compute_mean() == {"a": 3.0, "b": pytest.approx((2 + 12) / 4)}
+    assert s.make_statistics()["a.std"] == pytest.approx(np.std([1, 3, 5]))
+    assert not DictSummary() and s
+
+
+def test_dict_summary_snapshot_round_trip():
+    from kusari import serializers
+
+    source = DictSummary()
+    for v in (1.0, 2.0, 6.0):
+        source.add({"main/loss": v, "n": 2 * v})
+    target = DictSummary()
+    s = serializers.DictionarySerializer()
+    s.save(source)
+    serializers.NpzDeserializer(s.target).load(target)
+    assert {k: float(v) for k, v in target.compute_mean().items()} == {"main/loss": 3.0, "n": 6.0}

@@ -7,10 +7,10 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from kusari.reporter import DictSummary
 from kusari.serializers import Serializer
 from kusari.serializers._atomic import write_atomically
 from kusari.training import extension
-from kusari.training._summary import MeanSummary
 from kusari.training.triggers._util import get_trigger
 
 __all__ = ["LogReport"]
@@ -52,7 +52,7 @@ class LogReport(extension.Extension):
         self._postprocess = postprocess
         self._log_name = log_name if filename is None else filename
         self._log: list[dict[str, Any]] = []
-        self._summary = MeanSummary()
+        self._summary = DictSummary()
 
     @property
     def log(self) -> list[dict[str, Any]]:
@@ -75,7 +75,7 @@ class LogReport(extension.Extension):
         self._log.append(entry)
         if self._log_name is not None:
             self._write(trainer.out, self._log_name.format(**entry))
-        self._summary = MeanSummary()
+        self._summary = DictSummary()
 
     def _write(self, out: str, name: str) -> None:
         text = json.dumps(self._log, indent=4)

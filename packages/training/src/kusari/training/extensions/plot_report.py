@@ -8,9 +8,9 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from kusari.reporter import DictSummary
 from kusari.serializers import Serializer
 from kusari.training import extension
-from kusari.training._summary import MeanSummary
 from kusari.training.extensions import _plotting
 from kusari.training.triggers._util import get_trigger
 
@@ -66,7 +66,7 @@ class PlotReport(extension.Extension):
         self._filename = file_name if filename is None else filename
         self._marker = marker
         self._grid = grid
-        self._summary = MeanSummary()
+        self._summary = DictSummary()
         self._data: dict[str, list[list[float]]] = {k: [] for k in self._y_keys}
 
     @staticmethod
@@ -84,7 +84,7 @@ class PlotReport(extension.Extension):
         if not self._trigger(trainer):
             return
         means = self._summary.compute_mean()
-        summary, self._summary = self._summary, MeanSummary()
+        summary, self._summary = self._summary, DictSummary()
         updater = trainer.updater
         x = updater.epoch if self._x_key == "epoch" else updater.iteration
         for key in self._y_keys:
@@ -93,7 +93,7 @@ class PlotReport(extension.Extension):
         if _plotting.available("PlotReport"):
             self._draw(os.path.join(trainer.out, self._filename), summary)
 
-    def _draw(self, path: str, summary: MeanSummary) -> None:
+    def _draw(self, path: str, summary: DictSummary) -> None:
         fig = _plotting.new_figure()
         ax = fig.add_subplot(111)
         ax.set_xlabel(self._x_key)

@@ -6,7 +6,7 @@ import operator
 import warnings
 from typing import Any
 
-from kusari.training._summary import MeanSummary
+from kusari.reporter import DictSummary
 from kusari.training.triggers._util import get_trigger
 
 __all__ = ["EarlyStoppingTrigger"]
@@ -70,7 +70,7 @@ class EarlyStoppingTrigger:
         self.count = 0
         self._interval_trigger = get_trigger(check_trigger)
         self._max_trigger = get_trigger(max_trigger)
-        self._summary = MeanSummary()
+        self._summary = DictSummary()
 
     @property
     def patients(self) -> int:
@@ -86,7 +86,7 @@ class EarlyStoppingTrigger:
         if not self._interval_trigger(trainer):
             return False
         stats = self._summary.compute_mean()
-        self._summary = MeanSummary()
+        self._summary = DictSummary()
         if self.monitor not in stats:
             warnings.warn(
                 f"EarlyStoppingTrigger: {self.monitor!r} was not observed; known keys: "

@@ -6,7 +6,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from kusari.training._summary import MeanSummary
+from kusari.reporter import DictSummary
 from kusari.training.triggers._util import get_trigger
 
 __all__ = ["BestValueTrigger", "MaxValueTrigger", "MinValueTrigger"]
@@ -39,7 +39,7 @@ class BestValueTrigger:
         self._compare = compare
         self._interval_trigger = get_trigger(trigger)
         self._best_value: float | None = None
-        self._summary = MeanSummary()
+        self._summary = DictSummary()
 
     @property
     def best_value(self) -> float | None:
@@ -52,7 +52,7 @@ class BestValueTrigger:
         if not self._interval_trigger(trainer):
             return False
         stats = self._summary.compute_mean()
-        self._summary = MeanSummary()
+        self._summary = DictSummary()
         if self._key not in stats:
             return False
         value = float(stats[self._key])
